@@ -1,0 +1,116 @@
+"""The public API: ``clean``, ``classify`` and the reusable :class:`Cleaner`.
+
+>>> text = "Skip to content\\nHeadline of the story\\nThe minister resigned on Tuesday after weeks of pressure, aides said.\\n"
+>>> print(clean(text), end="")
+Headline of the story
+The minister resigned on Tuesday after weeks of pressure, aides said.
+>>> [(d.n, d.keep, d.category) for d in classify(text).decisions]
+[(1, False, 'navigation'), (2, True, 'title'), (3, True, 'body')]
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from cleaner.categories import is_keep
+from cleaner.decide import DocumentResult, decide
+from cleaner.fallback import fallback_scores
+from cleaner.features import document_features
+from cleaner.htmlinput import extract_html
+from cleaner.model import LinearModel, default_model_path, load_model
+from cleaner.options import Options
+from cleaner.rules import match_rules
+from cleaner.segment import is_blank, looks_like_html, split_lines
+
+Scored = list[tuple[float, str, str]]  # (P(article), category if kept, category if dropped) per line
+
+
+def model_scores(model: LinearModel, texts: list[str]) -> Scored:
+    """Score stripped non-blank lines with the model."""
+    probs = model.predict_proba(document_features(texts))
+    keep_mask = model.keep_mask
+    classes = np.array(model.classes)
+    keep_p = probs[:, keep_mask].sum(axis=1)
+    keep_cat = classes[keep_mask][probs[:, keep_mask].argmax(axis=1)]
+    drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)]
+    out: Scored = []
+    for text, p, kc, dc in zip(texts, keep_p.tolist(), keep_cat.tolist(), drop_cat.tolist()):
+        if dc == "noise":
+            rules = match_rules(text)
+            dc = rules[0].category if rules else "noise"
+        out.append((p, kc, dc))
+    return out
+
+
+def heuristic_scores(texts: list[str]) -> Scored:
+    """Score stripped non-blank lines with the named fallback rules."""
+    return [(s, c if is_keep(c) else "body", "other" if is_keep(c) else c) for s, c in fallback_scores(texts)]
+
+
+class Cleaner:
+    """Loads the model once and cleans many documents.
+
+    ``model`` wins over ``model_path``; with neither, the shipped model (or
+    ``$CLEANER_MODEL``) is used, and the heuristics when there is none:
+    ``warning`` then says so. Raises :class:`~cleaner.errors.ModelError` for a
+    model file that is given but cannot be used.
+
+    >>> Cleaner(Options(use_model=False)).source
+    'rules'
+    """
+
+    __slots__ = ("options", "model", "warning")
+
+    def __init__(self, options: Options | None = None, model_path: Path | None = None,
+                 model: LinearModel | None = None) -> None:
+        self.options = options or Options()
+        self.warning: str | None = None
+        if not self.options.use_model:
+            self.model = None
+            self.warning = "cleaner: --no-model: using heuristic rules instead of the model"
+        elif model is not None:
+            self.model = model
+        else:
+            path = model_path or default_model_path()
+            self.model = load_model(path) if path is not None else None
+            if self.model is None:
+                self.warning = "cleaner: no model file found; using heuristic rules (quality is lower)"
+
+    @property
+    def source(self) -> str:
+        """What scores the lines: ``"model"`` or ``"rules"``."""
+        return "model" if self.model is not None else "rules"
+
+    def classify(self, text: str, html: bool | None = None) -> DocumentResult:
+        """Decide every line of ``text``; ``html=None`` sniffs for an HTML document."""
+        if html or (html is None and looks_like_html(text)):
+            text = extract_html(text)
+        raw_lines = split_lines(text)
+        texts = [line.strip() for line in raw_lines if not is_blank(line)]
+        limit = self.options.max_line_chars
+        clipped = [t[:limit] for t in texts]
+        scored = model_scores(self.model, clipped) if self.model is not None else heuristic_scores(clipped)
+        scored = [(1.0, "body", "body") if len(t) > limit else s for t, s in zip(texts, scored)]
+        return decide(raw_lines, scored, self.options, self.source)
+
+    def clean(self, text: str, html: bool | None = None) -> str:
+        """The cleaned text of ``text``."""
+        return self.classify(text, html).text
+
+
+@lru_cache(maxsize=8)
+def _cleaner_for(options: Options) -> Cleaner:
+    return Cleaner(options)
+
+
+def classify(text: str, options: Options | None = None) -> DocumentResult:
+    """Decisions for every non-blank line of ``text`` (with the shipped model, loaded once)."""
+    return _cleaner_for(options or Options()).classify(text)
+
+
+def clean(text: str, options: Options | None = None) -> str:
+    """``text`` without its boilerplate lines: the kept lines, byte-identical and in order."""
+    return _cleaner_for(options or Options()).clean(text)

@@ -1,0 +1,239 @@
+"""Features of each line in its document context: one implementation for training and inference.
+
+Every feature is a short string ("len:7", "w:subscribe", "p1:sent") hashed into
+``N_FEATURES`` buckets with CRC-32, so the model is a plain weight matrix and
+inference needs no scikit-learn. Feature groups:
+
+* words: lower-cased tokens (digits shaped to ``0``) and the first bigrams,
+  first and last token;
+* shape: length and word-count buckets, first and last character class,
+  upper-case, title-case and digit ratios, URL/e-mail, bullets;
+* rules: the names of the heuristic rules the line matches (``rules.py``);
+* position: index from the start and the end, relative position;
+* neighbours: shape of the previous and next lines, distance to the nearest
+  sentence-like line above and below, sentence-like lines in a window;
+* repetition: how often the line occurs, repeat of the first line.
+
+>>> rows = document_features(["Putin Visits Kursk", "He went there on Friday, aides said."])
+>>> len(rows), all(isinstance(i, int) for i in rows[0])
+(2, True)
+>>> "rule:skip_link" in line_feature_names(["Skip to content"])[0]
+True
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cleaner.rules import RULES, Rule, match_rules
+
+FEATURE_VERSION = 1  # bump when any feature changes: a model records the version it was trained with
+N_FEATURES = 1 << 18  # hash buckets; collisions are rare at this size for a few 100k distinct features
+MAX_WORD_FEATURES = 30  # words beyond the first 30 add cost but little signal
+TAIL_WORDS = 5  # the last words are taken too: sign-offs and "Subscribe" tails live there
+BIGRAM_WORDS = 8  # bigrams of the first words only: phrase starts carry boilerplate
+SENTENCE_MIN_WORDS = 8  # a "sentence-like" line: at least this many words and terminal punctuation
+SHAPE_SAMPLE_CHARS = 200  # case and digit ratios are read from a line's start: enough to tell a shape
+WINDOW = 3  # neighbourhood radius for density features
+
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+_URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.\w+")
+_TERMINAL = {".": "dot", "!": "bang", "?": "q", ":": "colon", "…": "ellipsis", ";": "semi", ",": "comma"}
+_CLOSERS = "\"'”’»)]"
+_BULLETS = "-–—•*·▪►»›|#"
+
+
+@dataclass(frozen=True, slots=True)
+class LineShape:
+    """Context-free facts about one line, shared by its own and its neighbours' features."""
+
+    length: int
+    words: tuple[str, ...]
+    terminal: str
+    sentence: bool
+    rules: tuple[Rule, ...]
+
+
+def _bucket(n: int) -> int:
+    """Logarithmic bucket: 0, 1, 2-3, 4-7, ... as 0, 1, 2, 3, ..."""
+    return n.bit_length()
+
+
+def _ratio_bucket(part: int, whole: int) -> int:
+    return -1 if whole == 0 else min(int(part * 5 / whole), 4)
+
+
+def _terminal_class(text: str) -> str:
+    core = text.rstrip(_CLOSERS + " ")
+    closed = len(core) < len(text.rstrip())
+    if not core:
+        return "none"
+    if core.endswith("..."):
+        return "ellipsis"
+    last = core[-1]
+    name = _TERMINAL.get(last)
+    if name is None:
+        name = "digit" if last.isdigit() else "alpha" if last.isalpha() else "other"
+    return name + ("+q" if closed else "")
+
+
+def _first_class(text: str) -> str:
+    first = text[0]
+    if first in _BULLETS:
+        return "bullet"
+    if first.isdigit():
+        return "digit"
+    if first.isalpha():
+        return "upper" if first.isupper() else "lower"
+    if first in "\"'“‘«„":
+        return "quote"
+    return "other"
+
+
+def line_shape(text: str) -> LineShape:
+    """Facts about a stripped, non-empty line."""
+    words = tuple(_DIGIT.sub("0", w) for w in _WORD.findall(text.lower()))
+    terminal = _terminal_class(text)
+    sentence = len(words) >= SENTENCE_MIN_WORDS and terminal.split("+")[0] in ("dot", "bang", "q", "ellipsis")
+    return LineShape(len(text), words, terminal, sentence, match_rules(text))
+
+
+def _own_features(text: str, shape: LineShape) -> list[str]:
+    words = shape.words
+    feats = [
+        f"len:{_bucket(shape.length)}",
+        f"nw:{_bucket(len(words))}",
+        f"end:{shape.terminal}",
+        f"start:{_first_class(text)}",
+        f"len_end:{_bucket(shape.length)}:{shape.terminal}",
+    ]
+    sample = text[:SHAPE_SAMPLE_CHARS]
+    letters = sum(map(str.isalpha, sample))
+    uppers = sum(map(str.isupper, sample))
+    feats.append(f"upper:{_ratio_bucket(uppers, letters)}")
+    tokens = sample.split()
+    titled = sum(map(str.isupper, (w[0] for w in tokens)))
+    feats.append(f"titled:{_ratio_bucket(titled, len(tokens))}")
+    feats.append(f"digits:{_ratio_bucket(sum(map(str.isdigit, sample)), len(sample))}")
+    if _URL.search(text):
+        feats.append("has:url")
+    if _EMAIL.search(text):
+        feats.append("has:email")
+    if shape.sentence:
+        feats.append("sent")
+    if words:
+        feats.append(f"first:{words[0]}")
+        feats.append(f"last:{words[-1]}")
+    head = words[:MAX_WORD_FEATURES]
+    tail = words[MAX_WORD_FEATURES:][-TAIL_WORDS:]
+    feats.extend("w:" + w for w in head)
+    feats.extend("w:" + w for w in tail)
+    feats.extend(f"b:{a}_{b}" for a, b in zip(words[:BIGRAM_WORDS], words[1:BIGRAM_WORDS]))
+    for rule in shape.rules:
+        feats.append("rule:" + rule.name)
+        feats.append("rulecat:" + rule.category)
+    if not shape.rules:
+        feats.append("rule:none")
+    return feats
+
+
+def _neighbour_features(tag: str, shape: LineShape | None) -> list[str]:
+    if shape is None:
+        return [f"{tag}:none"]
+    feats = [
+        f"{tag}:len:{_bucket(shape.length)}",
+        f"{tag}:end:{shape.terminal}",
+        f"{tag}:sent" if shape.sentence else f"{tag}:nosent",
+    ]
+    feats.extend(f"{tag}:rulecat:{r.category}" for r in shape.rules)
+    return feats
+
+
+def _distance_bucket(d: int | None) -> str:
+    if d is None:
+        return "none"
+    return str(d) if d <= 3 else "4-7" if d <= 7 else "8+"
+
+
+def _context_features(i: int, shapes: Sequence[LineShape], sentence_idx: Sequence[int]) -> list[str]:
+    n = len(shapes)
+    here = shapes[i]
+    from_end = n - 1 - i
+    feats = [
+        f"pos:{min(i, 7)}",
+        f"posend:{min(from_end, 7)}",
+        f"reldec:{int(10 * i / n)}",
+        f"ndoc:{_bucket(n)}",
+    ]
+    feats += _neighbour_features("p1", shapes[i - 1] if i > 0 else None)
+    feats += _neighbour_features("n1", shapes[i + 1] if i + 1 < n else None)
+    feats += _neighbour_features("p2", shapes[i - 2] if i > 1 else None)[-1:]
+    feats += _neighbour_features("n2", shapes[i + 2] if i + 2 < n else None)[-1:]
+    lo, hi = max(0, i - WINDOW), min(n, i + WINDOW + 1)
+    dense = sum(s.sentence for s in shapes[lo:hi]) - here.sentence
+    feats.append(f"window_sent:{dense}")
+    n_above = bisect_left(sentence_idx, i)
+    first_below = bisect_right(sentence_idx, i)
+    n_below = len(sentence_idx) - first_below
+    d_up = i - sentence_idx[n_above - 1] if n_above else None
+    d_down = sentence_idx[first_below] - i if n_below else None
+    feats.append(f"up:{_distance_bucket(d_up)}")
+    feats.append(f"down:{_distance_bucket(d_down)}")
+    feats.append(f"sent_before:{_bucket(n_above)}")
+    feats.append(f"sent_after:{_bucket(n_below)}")
+    inside = n_above > 0 and n_below > 0
+    feats.append(f"inside:{inside}:{_bucket(here.length)}:{here.terminal}")
+    feats.append(f"up_len:{_distance_bucket(d_up)}:{_bucket(here.length)}")
+    feats.append(f"down_len:{_distance_bucket(d_down)}:{_bucket(here.length)}")
+    return feats
+
+
+def line_feature_names(texts: Sequence[str]) -> list[list[str]]:
+    """The feature strings of each line of a document (stripped, non-blank lines).
+
+    Readable form of :func:`document_features`, for explanations and tests.
+    """
+    shapes = [line_shape(t) for t in texts]
+    sentence_idx = [i for i, s in enumerate(shapes) if s.sentence]
+    counts = Counter(texts)
+    first_seen: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        first_seen.setdefault(text, i)
+    first = texts[0] if texts else ""
+    rows = []
+    for i, (text, shape) in enumerate(zip(texts, shapes)):
+        feats = ["bias"]
+        feats += _own_features(text, shape)
+        feats += _context_features(i, shapes, sentence_idx)
+        feats.append(f"count:{min(counts[text], 3)}")
+        if i > 0 and text == first:
+            feats.append("repeat:first")
+        if counts[text] > 1:
+            feats.append(f"repeat:{_bucket(shape.length)}:{'later' if first_seen[text] < i else 'first'}")
+        rows.append(feats)
+    return rows
+
+
+def hash_feature(name: str) -> int:
+    """The bucket of one feature string (stable across processes and platforms)."""
+    return zlib.crc32(name.encode("utf-8")) & (N_FEATURES - 1)
+
+
+def document_features(texts: Sequence[str]) -> list[list[int]]:
+    """Hashed feature indices of each line: the model's input, for training and inference alike."""
+    return [[hash_feature(f) for f in feats] for feats in line_feature_names(texts)]
+
+
+def rule_names() -> tuple[str, ...]:
+    """Names of all rules that can appear as ``rule:NAME`` features."""
+    return tuple(r.name for r in RULES)
+
+
+__all__ = ["FEATURE_VERSION", "N_FEATURES", "document_features", "hash_feature", "line_feature_names", "line_shape"]

@@ -1,0 +1,143 @@
+"""The shipped model: a linear classifier stored as plain arrays, loaded without pickle.
+
+Inference is a sparse dot product and a softmax in numpy, so neither
+scikit-learn nor joblib is imported on the hot path, and loading a model can
+never run code: the file is a ``.npz`` archive read with ``allow_pickle=False``
+holding the weight rows, the feature indices they belong to, and a JSON header
+(classes, feature version, training facts, scores).
+
+>>> import numpy as np
+>>> m = LinearModel(("body", "newsletter"), np.zeros((2, 2), np.float32), np.array([0, 1]), {})
+>>> m.predict_proba([[0], [1]]).round(2).tolist()
+[[0.5, 0.5], [0.5, 0.5]]
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cleaner.categories import is_keep
+from cleaner.errors import ModelError
+from cleaner.features import FEATURE_VERSION, N_FEATURES
+
+MODEL_ENV = "CLEANER_MODEL"  # environment variable naming another model file
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "cleaner-v1.npz"
+FORMAT = "cleaner-linear-v1"  # the file layout; not the feature version
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """Weights of a multinomial linear model over hashed features.
+
+    ``rows[i]`` is the feature index whose weights are ``weights[i]``; all other
+    features weigh zero. ``meta`` is the JSON header (training facts, scores).
+    """
+
+    classes: tuple[str, ...]
+    weights: np.ndarray  # (len(rows), len(classes)) float32
+    rows: np.ndarray  # (len(rows),) int feature indices
+    meta: dict[str, Any] = field(default_factory=dict)
+    dense: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        dense = np.zeros((N_FEATURES, len(self.classes)), dtype=np.float32)
+        dense[self.rows] = self.weights
+        object.__setattr__(self, "dense", dense)
+
+    @property
+    def keep_mask(self) -> np.ndarray:
+        """Boolean mask over ``classes``: which classes are article text."""
+        return np.array([is_keep(c) for c in self.classes])
+
+    def predict_proba(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """Class probabilities, one row per line (each line has at least one feature)."""
+        if not feature_rows:
+            return np.zeros((0, len(self.classes)), dtype=np.float32)
+        lengths = np.fromiter(map(len, feature_rows), dtype=np.int64, count=len(feature_rows))
+        indices = np.fromiter(chain.from_iterable(feature_rows), dtype=np.int64, count=int(lengths.sum()))
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        logits = np.add.reduceat(self.dense[indices], starts, axis=0)
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
+
+
+def save_model(model: LinearModel, path: Path) -> None:
+    """Write ``model`` atomically as a pickle-free ``.npz``."""
+    header = {"format": FORMAT, "classes": list(model.classes), "feature_version": FEATURE_VERSION,
+              "n_features": N_FEATURES, **model.meta}
+    buf = io.BytesIO()
+    np.savez_compressed(buf, weights=model.weights.astype(np.float16), rows=model.rows.astype(np.int32),
+                        header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(buf.getvalue())
+    os.replace(tmp, path)
+
+
+def _read_archive(path: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            header = json.loads(npz["header"].tobytes().decode("utf-8"))
+            return header, npz["weights"].astype(np.float32), npz["rows"].astype(np.int64)
+    except FileNotFoundError:
+        raise ModelError(f"model file not found: {path}") from None
+    except IsADirectoryError:
+        raise ModelError(f"model path is a directory, not a file: {path}") from None
+    except PermissionError:
+        raise ModelError(f"model file is not readable (permission denied): {path}") from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as exc:
+        if _looks_like_pickle(path):
+            raise ModelError(
+                f"refusing to load {path}: it is a pickle/joblib file, and loading one runs arbitrary code. "
+                "cleaner models are .npz files made by `make train`; retrain with your data instead."
+            ) from None
+        raise ModelError(f"model file {path} is corrupt or not a cleaner model ({exc}); "
+                         "re-run `make train` or point --model at a valid file") from None
+
+
+def _looks_like_pickle(path: Path) -> bool:
+    try:
+        head = path.read_bytes()[:2]
+    except OSError:
+        return False
+    return head[:1] == b"\x80" or head in (b"\x1f\x8b", b"x\x9c", b"x\xda")
+
+
+def load_model(path: Path) -> LinearModel:
+    """Load a model file, checking its format and feature version.
+
+    Raises :class:`ModelError` with the file name and what to do on any problem.
+    """
+    header, weights, rows = _read_archive(path)
+    if header.get("format") != FORMAT:
+        raise ModelError(f"{path} has format {header.get('format')!r}, expected {FORMAT!r}")
+    if header.get("feature_version") != FEATURE_VERSION or header.get("n_features") != N_FEATURES:
+        raise ModelError(
+            f"{path} was trained with feature version {header.get('feature_version')} "
+            f"but this cleaner computes version {FEATURE_VERSION}; retrain it with `make train`"
+        )
+    classes = tuple(header["classes"])
+    if weights.shape != (len(rows), len(classes)) or (len(rows) and (rows.min() < 0 or rows.max() >= N_FEATURES)):
+        raise ModelError(f"{path} is inconsistent (weights {weights.shape}, {len(rows)} rows); retrain it")
+    meta = {k: v for k, v in header.items() if k not in ("format", "classes", "feature_version", "n_features")}
+    return LinearModel(classes, weights, rows, meta)
+
+
+def default_model_path() -> Path | None:
+    """The model to use when none is given: ``$CLEANER_MODEL`` if set, else the shipped one if present."""
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env)
+    return DEFAULT_MODEL if DEFAULT_MODEL.is_file() else None
