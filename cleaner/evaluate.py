@@ -1,0 +1,107 @@
+"""Score the cleaner against labeled documents (the line-set format of ``shared/data/linesets``).
+
+A labeled document is ``{"id", "source", "flavor", "lines": [{"text", "label"}]}`` with
+labels ``body``, ``title``, ``noise`` or ``mixed`` (authored data may add a finer
+``category``). Scores, per flavor and overall:
+
+* body recall: share of ``body`` + ``title`` lines kept (and of their characters);
+* noise removal: share of ``noise`` lines dropped (and of their characters);
+* precision / recall / F1 of the *drop* decision; ``mixed`` lines are counted, not scored.
+
+>>> doc = {"id": "d", "flavor": "residue", "lines": [{"text": "Share on Facebook", "label": "noise"},
+...        {"text": "The river rose two metres overnight, flooding the old town.", "label": "body"}]}
+>>> from cleaner.options import Options
+>>> from cleaner.api import Cleaner
+>>> s = evaluate([doc], Cleaner(Options(use_model=False)))["all"]
+>>> s["body_recall"], s["noise_removal"]
+(1.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from cleaner.decide import DocumentResult
+
+KEEP_LABELS = ("body", "title")
+
+
+class Classifier(Protocol):
+    def classify(self, text: str, html: bool | None = None) -> DocumentResult: ...
+
+
+def read_labeled(path: Path) -> Iterator[dict[str, Any]]:
+    """Labeled documents from a JSONL file (gzip when the name ends in ``.gz``)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def document_keeps(doc: dict[str, Any], cleaner: Classifier) -> list[tuple[dict[str, Any], bool]]:
+    """Each labeled line of ``doc`` with the cleaner's keep decision."""
+    lines = doc["lines"]
+    result = cleaner.classify("\n".join(line["text"] for line in lines) + "\n", html=False)
+    if len(result.decisions) != len(lines):
+        raise ValueError(f"{doc.get('id')}: blank or multi-line entries in labeled lines")
+    return [(line, d.keep) for line, d in zip(lines, result.decisions)]
+
+
+def _empty() -> dict[str, float]:
+    return {k: 0 for k in ("body", "body_kept", "body_chars", "body_chars_kept", "noise", "noise_dropped",
+                           "noise_chars", "noise_chars_dropped", "body_dropped", "mixed", "docs")}
+
+
+def _add(tally: dict[str, float], pairs: Iterable[tuple[dict[str, Any], bool]]) -> None:
+    tally["docs"] += 1
+    for line, keep in pairs:
+        label, chars = line["label"], len(line["text"])
+        if label in KEEP_LABELS:
+            tally["body"] += 1
+            tally["body_chars"] += chars
+            tally["body_kept"] += keep
+            tally["body_chars_kept"] += chars * keep
+            tally["body_dropped"] += not keep
+        elif label == "noise":
+            tally["noise"] += 1
+            tally["noise_chars"] += chars
+            tally["noise_dropped"] += not keep
+            tally["noise_chars_dropped"] += chars * (not keep)
+        else:
+            tally["mixed"] += 1
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(a / b, 4) if b else 1.0
+
+
+def summarize(t: dict[str, float]) -> dict[str, Any]:
+    """Rates from a tally of counts."""
+    precision = _ratio(t["noise_dropped"], t["noise_dropped"] + t["body_dropped"])
+    recall = _ratio(t["noise_dropped"], t["noise"])
+    f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
+    return {
+        "docs": int(t["docs"]), "body_lines": int(t["body"]), "noise_lines": int(t["noise"]),
+        "mixed_lines": int(t["mixed"]),
+        "body_recall": _ratio(t["body_kept"], t["body"]),
+        "body_recall_chars": _ratio(t["body_chars_kept"], t["body_chars"]),
+        "noise_removal": _ratio(t["noise_dropped"], t["noise"]),
+        "noise_removal_chars": _ratio(t["noise_chars_dropped"], t["noise_chars"]),
+        "drop_precision": precision, "drop_recall": recall, "drop_f1": f1,
+    }
+
+
+def evaluate(docs: Iterable[dict[str, Any]], cleaner: Classifier) -> dict[str, dict[str, Any]]:
+    """Scores per flavor and ``all``."""
+    tallies: dict[str, dict[str, float]] = {"all": _empty()}
+    for doc in docs:
+        pairs = document_keeps(doc, cleaner)
+        flavor = doc.get("flavor", "unknown")
+        _add(tallies.setdefault(flavor, _empty()), pairs)
+        _add(tallies["all"], pairs)
+    return {k: summarize(v) for k, v in sorted(tallies.items())}
