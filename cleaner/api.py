@@ -1,6 +1,7 @@
 """The public API: ``clean``, ``classify`` and the reusable :class:`Cleaner`.
 
->>> text = "Skip to content\\nHeadline of the story\\nThe minister resigned on Tuesday after weeks of pressure, aides said.\\n"
+>>> text = ("Skip to content\\nHeadline of the story\\n"
+...         "The minister resigned on Tuesday after weeks of pressure, aides said.\\n")
 >>> print(clean(text), end="")
 Headline of the story
 The minister resigned on Tuesday after weeks of pressure, aides said.
@@ -26,6 +27,7 @@ from cleaner.rules import match_rules
 from cleaner.segment import is_blank, looks_like_html, split_lines
 
 Scored = list[tuple[float, str, str]]  # (P(article), category if kept, category if dropped) per line
+WINDOW_LINES = 20_000  # longer documents are scored in windows of this many lines: bounds memory, no article is longer
 
 
 def model_scores(model: LinearModel, texts: list[str]) -> Scored:
@@ -62,7 +64,7 @@ class Cleaner:
     'rules'
     """
 
-    __slots__ = ("options", "model", "warning")
+    __slots__ = ("model", "options", "warning")
 
     def __init__(self, options: Options | None = None, model_path: Path | None = None,
                  model: LinearModel | None = None) -> None:
@@ -92,9 +94,14 @@ class Cleaner:
         texts = [line.strip() for line in raw_lines if not is_blank(line)]
         limit = self.options.max_line_chars
         clipped = [t[:limit] for t in texts]
-        scored = model_scores(self.model, clipped) if self.model is not None else heuristic_scores(clipped)
+        scored: Scored = []
+        for start in range(0, len(clipped), WINDOW_LINES):
+            scored += self._score(clipped[start : start + WINDOW_LINES])
         scored = [(1.0, "body", "body") if len(t) > limit else s for t, s in zip(texts, scored)]
         return decide(raw_lines, scored, self.options, self.source)
+
+    def _score(self, texts: list[str]) -> Scored:
+        return model_scores(self.model, texts) if self.model is not None else heuristic_scores(texts)
 
     def clean(self, text: str, html: bool | None = None) -> str:
         """The cleaned text of ``text``."""

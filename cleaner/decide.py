@@ -66,6 +66,12 @@ class DocumentResult:
         dropped = Counter(d.category for d in self.decisions if not d.keep)
         return {"kept": dict(sorted(kept.items())), "dropped": dict(sorted(dropped.items()))}
 
+    def metadata(self) -> dict[str, object]:
+        """Document-level facts: what ``--jsonl`` adds to each document as its ``cleaner`` field."""
+        counts = self.counts()
+        return {"kept_lines": sum(counts["kept"].values()), "dropped_lines": sum(counts["dropped"].values()),
+                "dropped": counts["dropped"], "truncated": self.truncated, "source": self.source}
+
 
 def _smooth(keep: list[bool], scores: Sequence[float], texts: Sequence[str], ruled: Sequence[bool]) -> list[bool]:
     out = list(keep)

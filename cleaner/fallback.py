@@ -11,7 +11,9 @@ Named rules, applied in order; the first that fires decides:
 6. a line with terminal punctuation and at least ``MIN_BODY_WORDS`` words: keep as ``body``;
 7. anything else (short, outside the article block): drop as ``other``.
 
->>> [c for _, c in fallback_scores(["Skip to content", "Title here", "A long article sentence with many words in it.", "Subhead", "Another long sentence with enough words in it.", "Share"])]
+>>> lines = ["Skip to content", "Title here", "A long article sentence with many words in it.", "Subhead",
+...          "Another long sentence with enough words in it.", "Share"]
+>>> [c for _, c in fallback_scores(lines)]
 ['navigation', 'title', 'body', 'heading', 'body', 'social']
 """
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DEFAULT_THRESHOLD = 0.25  # keep a line when P(article) >= this; low on purpose: losing body text is worse than keeping noise
+# keep a line when P(article) >= this; low on purpose: losing body text is worse than keeping noise
+DEFAULT_THRESHOLD = 0.25
 MAX_LINE_CHARS = 100_000  # longer lines are passed through as body unscored: no paragraph of boilerplate is that long
 
 

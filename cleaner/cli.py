@@ -1,0 +1,226 @@
+"""The command line: ``cleaner clean`` (a Unix filter) and ``cleaner eval``.
+
+The CLI only parses options, reads inputs and reports; the work happens in the
+library. Exit codes: 0 success, 1 an input or model could not be used (the
+others are still processed), 2 usage error, 130 interrupted, 141 broken pipe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from cleaner import __version__
+from cleaner.api import Cleaner
+from cleaner.batch import batch_command
+from cleaner.categories import ALL_CATEGORIES
+from cleaner.decide import DocumentResult
+from cleaner.errors import CleanerError, InputError
+from cleaner.jsonl import clean_jsonl_lines
+from cleaner.options import DEFAULT_THRESHOLD, Options
+from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path
+
+EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _result_json(name: str, result: DocumentResult, encoding: str) -> dict[str, Any]:
+    counts = result.counts()
+    return {"file": name, "text": result.text, "truncated": result.truncated, "source": result.source,
+            "encoding": encoding, "lines": len(result.decisions),
+            "kept": counts["kept"], "dropped": counts["dropped"]}
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO[bytes]]:
+    if path is None or str(path) == "-":
+        yield sys.stdout.buffer
+        return
+    with atomic_writer(path, binary=True) as fh:
+        if path.name.endswith(".gz"):
+            with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+                yield gz  # type: ignore[misc]
+        else:
+            yield fh
+
+
+def _make_cleaner(threshold: float, keep_category: tuple[str, ...], model: Path | None, no_model: bool) -> Cleaner:
+    options = Options(threshold=threshold, keep_categories=frozenset(keep_category), use_model=not no_model)
+    cleaner = Cleaner(options, model_path=model)
+    if cleaner.warning:
+        _warn(cleaner.warning)
+    return cleaner
+
+
+def _clean_text_files(cleaner: Cleaner, files: tuple[str, ...], mode: str, force_html: bool, out: IO[bytes]) -> int:
+    failed = 0
+    for name in files:
+        try:
+            text, encoding = decode_bytes(read_path(name))
+            html = True if force_html or name.lower().endswith(HTML_SUFFIXES) else None
+            result = cleaner.classify(text, html)
+        except InputError as exc:
+            _warn(f"cleaner: {exc}" if name == "-" or name in str(exc) else f"cleaner: {name}: {exc}")
+            failed += 1
+            continue
+        if mode == "explain":
+            chunk = "".join(json.dumps({"file": name, **d.as_record()}, ensure_ascii=False) + "\n"
+                            for d in result.decisions)
+        elif mode == "json":
+            chunk = json.dumps(_result_json(name, result, encoding), ensure_ascii=False) + "\n"
+        else:
+            chunk = result.text
+        out.write(chunk.encode("utf-8"))
+        out.flush()
+    return failed
+
+
+def _jsonl_lines(name: str) -> Iterator[str]:
+    try:
+        with contextlib.ExitStack() as stack:
+            stream: IO[str] = sys.stdin if name == "-" else stack.enter_context(open_text(name))
+            yield from stream
+    except (UnicodeDecodeError, OSError, EOFError) as exc:
+        raise InputError(f"{name}: unreadable ({exc})") from None
+
+
+def _clean_jsonl(cleaner: Cleaner, files: tuple[str, ...], field: str, on_error: str, out: IO[bytes]) -> int:
+    bad = 0
+    for name in files:
+        for outcome in clean_jsonl_lines(cleaner, _jsonl_lines(name), field):
+            if outcome.error is not None:
+                bad += 1
+                _warn(f"cleaner: {name}: skipped {outcome.error}")
+                if on_error == "fail":
+                    return bad
+                continue
+            assert outcome.line is not None
+            out.write(outcome.line.encode("utf-8"))
+            out.flush()
+    if bad:
+        _warn(f"cleaner: {bad} JSONL line(s) skipped")
+    return bad if on_error == "fail" else 0
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cleaner")
+def cli() -> None:
+    """Remove boilerplate and paywall noise from scraped article text, line by line."""
+
+
+@cli.command("clean")
+@click.argument("files", nargs=-1)
+@click.option("--explain", "mode", flag_value="explain", help="One JSON record per non-blank line: the decision.")
+@click.option("--json", "mode", flag_value="json", help="One JSON object per document: text, counts, truncated.")
+@click.option("--jsonl", "mode", flag_value="jsonl", help="Inputs are JSONL datasets; clean each document's text.")
+@click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
+@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
+              help="JSONL: skip and report bad lines, or stop at the first.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=DEFAULT_THRESHOLD, show_default=True,
+              help="Keep a line when P(article) >= this. Lower keeps more.")
+@click.option("--keep-category", multiple=True, type=click.Choice(ALL_CATEGORIES), metavar="CAT",
+              help="Also keep lines of this category (repeatable), e.g. caption.")
+@click.option("--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz).")
+@click.option("--no-model", is_flag=True, help="Use the heuristic rules only.")
+@click.option("--html", "force_html", is_flag=True, help="Treat inputs as HTML (else by suffix or sniffing).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here (atomically) instead of stdout; .gz compresses.")
+def clean_command(files: tuple[str, ...], mode: str | None, text_field: str, on_error: str, threshold: float,
+                  keep_category: tuple[str, ...], model: Path | None, no_model: bool, force_html: bool,
+                  output: Path | None) -> None:
+    """Clean FILES (or stdin when none or '-') and write the kept lines to stdout.
+
+    \b
+    Examples:
+      cleaner clean page.txt > clean.txt
+      cleaner clean --explain page.txt | jq 'select(.keep == false)'
+      cleaner clean --jsonl data.jsonl.gz -o clean.jsonl.gz
+    """
+    cleaner = _make_cleaner(threshold, keep_category, model, no_model)
+    files = files or ("-",)
+    with _output(output) as out:
+        if mode == "jsonl":
+            failed = _clean_jsonl(cleaner, files, text_field, on_error, out)
+        else:
+            failed = _clean_text_files(cleaner, files, mode or "text", force_html, out)
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command("eval")
+@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--flavor", default=None, help="Score only documents of this flavor (residue, page).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=DEFAULT_THRESHOLD, show_default=True)
+@click.option("--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz).")
+@click.option("--no-model", is_flag=True, help="Score the heuristic rules instead of the model.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def eval_command(data: tuple[Path, ...], flavor: str | None, threshold: float, model: Path | None, no_model: bool,
+                 as_json: bool) -> None:
+    """Score the cleaner on labeled documents (line-set JSONL, e.g. shared/data/linesets/dev.jsonl.gz)."""
+    from cleaner.evaluate import evaluate, read_labeled
+
+    cleaner = _make_cleaner(threshold, (), model, no_model)
+    docs = [d for path in data for d in read_labeled(path) if flavor is None or d.get("flavor") == flavor]
+    scores = evaluate(docs, cleaner)
+    if as_json:
+        click.echo(json.dumps(scores, indent=2))
+        return
+    click.echo(f"{'flavor':8s} {'docs':>5s} {'body':>6s} {'noise':>6s} {'recall':>7s} {'(chars)':>7s} "
+               f"{'removal':>7s} {'(chars)':>7s} {'dropF1':>6s}")
+    for name, s in scores.items():
+        click.echo(f"{name:8s} {s['docs']:5d} {s['body_lines']:6d} {s['noise_lines']:6d} {s['body_recall']:7.4f} "
+                   f"{s['body_recall_chars']:7.4f} {s['noise_removal']:7.4f} {s['noise_removal_chars']:7.4f} "
+                   f"{s['drop_f1']:6.4f}")
+
+
+cli.add_command(batch_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI with the exit-code policy for pipes, Ctrl-C and library errors."""
+    debug = "--debug" in (argv if argv is not None else sys.argv)
+    args = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--debug"]
+    try:
+        cli.main(args=args, prog_name="cleaner", standalone_mode=False)
+    except click.exceptions.Abort:
+        _warn("cleaner: interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _warn("cleaner: interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except CleanerError as exc:
+        if debug:
+            raise
+        _warn(f"cleaner: {exc}")
+        sys.exit(EXIT_FAILED)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (``| head``): exit like a process killed by SIGPIPE, with no message."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    sys.exit(EXIT_BROKEN_PIPE)

@@ -1,0 +1,52 @@
+"""JSONL datasets: clean the text field of each document, streaming, one line at a time.
+
+Each output document keeps every field, has its text field replaced by the
+cleaned text, and gains a ``cleaner`` object (see ``DocumentResult.metadata``).
+A malformed line or a document without the field is yielded as an error with
+its line number; the caller decides to skip or stop.
+
+>>> from cleaner.api import Cleaner
+>>> from cleaner.options import Options
+>>> outs = list(clean_jsonl_lines(Cleaner(Options(use_model=False)), ['{"text": "Subscribe"}', "{oops"]))
+>>> outs[0].line.startswith('{"text": ""'), outs[1].error
+(True, 'line 2: malformed JSON (Expecting property name enclosed in double quotes)')
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from cleaner.api import Cleaner
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlOutcome:
+    """One input line's outcome: an output line (with newline) or an error message."""
+
+    lineno: int
+    line: str | None = None
+    error: str | None = None
+    truncated: bool = False
+    counts: dict[str, dict[str, int]] | None = None
+
+
+def clean_jsonl_lines(cleaner: Cleaner, lines: Iterable[str], field: str = "text") -> Iterator[JsonlOutcome]:
+    """Clean each JSON document in ``lines``; blank lines are skipped silently."""
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            doc = json.loads(raw)
+        except ValueError as exc:
+            yield JsonlOutcome(lineno, error=f"line {lineno}: malformed JSON ({str(exc).split(':')[0]})")
+            continue
+        if not isinstance(doc, dict) or not isinstance(doc.get(field), str):
+            yield JsonlOutcome(lineno, error=f"line {lineno}: no string field {field!r}")
+            continue
+        result = cleaner.classify(doc[field], html=False)
+        doc[field] = result.text
+        doc["cleaner"] = result.metadata()
+        yield JsonlOutcome(lineno, line=json.dumps(doc, ensure_ascii=False) + "\n", truncated=result.truncated,
+                           counts=result.counts())

@@ -1,0 +1,206 @@
+"""The CLI contract: filter semantics, --explain, --json, --jsonl, HTML, exit codes, help."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from cleaner.cli import cli, main
+from tests.conftest import SEEDS
+
+NOISY = (
+    "Skip to content\n"
+    "Council approves new budget\n"
+    "\n"
+    "The city council approved the new budget on Monday after a long and heated debate, officials said.\n"
+    "\n"
+    "* indicates required\n"
+    "\n"
+    "\n"
+    "The mayor said the plan would fund three new schools and repair the main bridge by next spring.\n"
+    "Subscribe\n"
+)
+
+
+def run(*args: str, input: str | bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def is_subsequence(out_lines: list[str], in_lines: list[str]) -> bool:
+    it = iter(in_lines)
+    return all(any(line == candidate for candidate in it) for line in out_lines)
+
+
+def test_stdin_to_stdout_drops_noise() -> None:
+    code, out, _ = run("clean", input=NOISY)
+    assert code == 0
+    assert "* indicates required" not in out and "Skip to content" not in out
+    assert "The mayor said the plan" in out
+
+
+def test_output_is_subsequence_of_input() -> None:
+    _, out, _ = run("clean", input=NOISY)
+    assert is_subsequence(out.splitlines(), NOISY.splitlines())
+
+
+def test_blank_runs_collapse_and_no_edge_blanks() -> None:
+    _, out, _ = run("clean", input=NOISY)
+    assert "\n\n\n" not in out and not out.startswith("\n") and not out.endswith("\n\n")
+
+
+def test_dash_means_stdin() -> None:
+    assert run("clean", "-", input=NOISY)[1] == run("clean", input=NOISY)[1]
+
+
+def test_files_are_cleaned_in_order() -> None:
+    code, out, _ = run("clean", str(SEEDS[0]), str(SEEDS[4]))
+    assert code == 0
+    assert out.index("Ukraine Invasion") if "Ukraine Invasion" in out else True
+    assert out.index("A senior aide") < out.index("Yuri Ushakov, the Russian President")
+
+
+def test_explain_has_one_record_per_nonblank_line() -> None:
+    _, out, _ = run("clean", "--explain", str(SEEDS[2]))
+    records = [json.loads(line) for line in out.splitlines()]
+    nonblank = [n for n, line in enumerate(SEEDS[2].read_text(encoding="utf-8").split("\n"), 1) if line.strip()]
+    assert [r["n"] for r in records] == nonblank
+    assert set(records[0]) == {"file", "n", "keep", "category", "score", "text"}
+    assert records[0]["file"] == str(SEEDS[2])
+
+
+def test_explain_keep_reproduces_plain_output() -> None:
+    _, plain, _ = run("clean", str(SEEDS[3]))
+    _, out, _ = run("clean", "--explain", str(SEEDS[3]))
+    kept = [r["text"] for r in map(json.loads, out.splitlines()) if r["keep"]]
+    assert [line for line in plain.splitlines() if line.strip()] == kept
+
+
+def test_explain_reads_stdin_as_dash() -> None:
+    _, out, _ = run("clean", "--explain", input=NOISY)
+    assert json.loads(out.splitlines()[0])["file"] == "-"
+
+
+def test_json_reports_truncated_and_counts() -> None:
+    _, out, _ = run("clean", "--json", str(SEEDS[1]))
+    doc = json.loads(out)
+    assert doc["truncated"] is True
+    assert doc["dropped"].get("paywall") == 1
+    assert doc["text"].endswith("less tha...\n")
+
+
+def test_keep_category_keeps_captions() -> None:
+    _, out, _ = run("clean", "--keep-category", "caption", str(SEEDS[2]))
+    assert "Credit: TV Brics" in out
+
+
+def test_threshold_zero_keeps_everything() -> None:
+    _, out, _ = run("clean", "--threshold", "0", str(SEEDS[3]))
+    nonblank = [line for line in SEEDS[3].read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len([line for line in out.splitlines() if line.strip()]) >= len(nonblank) - 3  # minus repeats of title
+
+
+def test_no_model_warns_and_cleans() -> None:
+    code, out, err = run("clean", "--no-model", input=NOISY)
+    assert code == 0 and "heuristic" in err
+    assert "* indicates required" not in out
+
+
+def test_html_file_goes_through_extraction(tmp_path: Path) -> None:
+    body = "".join(f"<p>Paragraph {i} of the story says something long enough to count as article text.</p>"
+                   for i in range(6))
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><body><nav>Home</nav><article><h1>Big news</h1>{body}</article></body></html>")
+    code, out, _ = run("clean", str(page))
+    assert code == 0
+    assert "Paragraph 3 of the story" in out and "<p>" not in out
+
+
+def test_html_on_stdin_is_sniffed() -> None:
+    page = "<!DOCTYPE html><html><body><article>" + "<p>A long paragraph of article text for the test.</p>" * 5
+    _, out, _ = run("clean", input=page + "</article></body></html>")
+    assert "<p>" not in out and "A long paragraph" in out
+
+
+def test_jsonl_round_trip_keeps_other_fields() -> None:
+    doc = {"id": 7, "url": "u", "meta": {"a": [1]}, "text": NOISY}
+    code, out, _ = run("clean", "--jsonl", input=json.dumps(doc) + "\n")
+    got = json.loads(out)
+    assert code == 0
+    assert {k: got[k] for k in ("id", "url", "meta")} == {"id": 7, "url": "u", "meta": {"a": [1]}}
+    assert "* indicates required" not in got["text"] and got["cleaner"]["dropped_lines"] >= 2
+
+
+def test_jsonl_bad_lines_reported_with_line_numbers() -> None:
+    data = json.dumps({"text": "Hello there, this is a line of text."}) + "\n{broken\n" + json.dumps({"x": 1}) + "\n"
+    code, out, err = run("clean", "--jsonl", input=data)
+    assert code == 0 and len(out.splitlines()) == 1
+    assert "line 2" in err and "line 3" in err
+
+
+def test_jsonl_on_error_fail_exits_1() -> None:
+    code, _, _ = run("clean", "--jsonl", "--on-error", "fail", input="{broken\n")
+    assert code == 1
+
+
+def test_jsonl_gzip_in_and_out(tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.jsonl.gz", tmp_path / "out.jsonl.gz"
+    src.write_bytes(gzip.compress((json.dumps({"text": NOISY}) + "\n").encode()))
+    code, _, _ = run("clean", "--jsonl", str(src), "-o", str(dst))
+    assert code == 0
+    assert "The mayor said" in json.loads(gzip.decompress(dst.read_bytes()))["text"]
+
+
+def test_missing_file_is_an_error_but_others_are_cleaned(tmp_path: Path) -> None:
+    code, out, err = run("clean", str(tmp_path / "nope.txt"), str(SEEDS[0]))
+    assert code == 1 and "no such file" in err and "Kremlin aide" in out
+
+
+def test_usage_error_exits_2() -> None:
+    assert run("clean", "--threshold", "7")[0] == 2
+
+
+def test_bad_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "model.npz"
+    bad.write_bytes(b"not a model")
+    result = subprocess.run([sys.executable, "-m", "cleaner", "clean", "--model", str(bad)], input=b"x\n",
+                            capture_output=True)
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr and str(bad).encode() in result.stderr
+
+
+def test_output_file_written_atomically(tmp_path: Path) -> None:
+    dst = tmp_path / "out.txt"
+    code, _, _ = run("clean", str(SEEDS[0]), "-o", str(dst))
+    assert code == 0 and "Kremlin aide" in dst.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text(SEEDS[0].read_text(encoding="utf-8") * 300, encoding="utf-8")
+    cmd = f"{sys.executable} -m cleaner clean {big} | head -1"
+    result = subprocess.run(["bash", "-c", f"set -o pipefail; {cmd}"], capture_output=True, text=True)
+    assert result.stderr == ""
+    assert result.stdout.count("\n") == 1
+
+
+def test_every_command_has_help() -> None:
+    for name, command in cli.commands.items():
+        assert command.help, name
+        code, out, _ = run(name, "--help")
+        assert code == 0 and "Usage" in out
+
+
+def test_main_turns_click_errors_into_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["clean", "--threshold", "nan-ish"])
+    assert exc.value.code == 2
+    assert isinstance(cli, click.Group)

@@ -1,0 +1,69 @@
+"""Model files load safely: no pickle, clear errors, version checks."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cleaner.errors import ModelError
+from cleaner.features import FEATURE_VERSION, document_features
+from cleaner.model import DEFAULT_MODEL, LinearModel, load_model, save_model
+
+
+def tiny_model() -> LinearModel:
+    return LinearModel(("body", "noise"), np.array([[0.5, -0.5]], np.float32), np.array([3]), {"version": "t"})
+
+
+def test_shipped_model_loads_and_records_its_facts() -> None:
+    model = load_model(DEFAULT_MODEL)
+    assert "body" in model.classes and model.meta["seed"]
+    assert model.meta["versions"]["scikit-learn"]
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "m.npz"
+    save_model(tiny_model(), path)
+    loaded = load_model(path)
+    assert loaded.classes == ("body", "noise") and loaded.meta["version"] == "t"
+    np.testing.assert_allclose(loaded.predict_proba([[3]]), tiny_model().predict_proba([[3]]), atol=1e-3)
+
+
+def test_pickle_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.npz"
+    path.write_bytes(pickle.dumps({"weights": [1, 2]}))
+    with pytest.raises(ModelError, match="pickle"):
+        load_model(path)
+
+
+def test_missing_file_named(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not found"):
+        load_model(tmp_path / "none.npz")
+
+
+def test_truncated_file_is_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "cut.npz"
+    path.write_bytes(DEFAULT_MODEL.read_bytes()[:1000])
+    with pytest.raises(ModelError, match="corrupt"):
+        load_model(path)
+
+
+def test_feature_version_mismatch_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.npz"
+    save_model(tiny_model(), path)
+    monkeypatch.setattr("cleaner.model.FEATURE_VERSION", FEATURE_VERSION + 1)
+    with pytest.raises(ModelError, match="feature version"):
+        load_model(path)
+
+
+def test_directory_is_not_a_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="directory"):
+        load_model(tmp_path)
+
+
+def test_probabilities_sum_to_one() -> None:
+    model = load_model(DEFAULT_MODEL)
+    probs = model.predict_proba(document_features(["Subscribe", "A long sentence about the war and the peace."]))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)

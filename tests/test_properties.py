@@ -1,0 +1,69 @@
+"""Invariants over generated documents (hypothesis)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner import Cleaner, Options
+from cleaner.segment import is_blank, split_lines
+
+BODY = [
+    "The council approved the budget on Monday after a long and heated debate, officials said.",
+    "“We will not back down,” the mayor told reporters outside city hall on Tuesday evening.",
+    "Putin Visits Kursk",
+    "- 200 g sugar",
+    "He declined to comment.",
+]
+NOISE = ["* indicates required", "Subscribe", "Skip to content", "Read also:", "1:34 PM", "Share on Facebook",
+         "[Short citation of 8% of the original article]", "Become a Patron!", "   ", ""]
+free_text = st.text(max_size=80).map(lambda s: s.replace("\n", " "))
+line = st.one_of(st.sampled_from(BODY), st.sampled_from(NOISE), free_text)
+documents = st.lists(line, max_size=30).map(lambda lines: "\n".join(lines))
+CLEANERS = {"model": Cleaner(), "rules": Cleaner(Options(use_model=False))}
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _subsequence(small: list[str], big: list[str]) -> bool:
+    it = iter(big)
+    return all(any(x == y for y in it) for x in small)
+
+
+@SETTINGS
+@given(documents, st.sampled_from(sorted(CLEANERS)))
+def test_output_lines_are_a_subsequence_of_input_lines(text: str, which: str) -> None:
+    out = CLEANERS[which].clean(text, html=False)
+    assert _subsequence(split_lines(out), split_lines(text))
+
+
+@SETTINGS
+@given(documents)
+def test_same_input_same_output(text: str) -> None:
+    assert Cleaner().clean(text, html=False) == CLEANERS["model"].clean(text, html=False)
+
+
+@SETTINGS
+@given(documents, st.sampled_from(sorted(CLEANERS)))
+def test_one_decision_per_nonblank_line_and_keeps_reproduce_output(text: str, which: str) -> None:
+    result = CLEANERS[which].classify(text, html=False)
+    lines = split_lines(text)
+    assert [d.n for d in result.decisions] == [n for n, raw in enumerate(lines, 1) if not is_blank(raw)]
+    kept = [d.text for d in result.decisions if d.keep]
+    assert [x for x in split_lines(result.text) if not is_blank(x)] == kept
+
+
+@SETTINGS
+@given(st.text(max_size=400))
+def test_never_raises_on_any_string(text: str) -> None:
+    result = CLEANERS["model"].classify(text)
+    assert all(0.0 <= d.score <= 1.0 for d in result.decisions)
+
+
+@SETTINGS
+@given(documents)
+def test_no_blank_runs_or_edge_blanks(text: str) -> None:
+    out = split_lines(CLEANERS["model"].clean(text, html=False))
+    assert not out or (not is_blank(out[0]) and not is_blank(out[-1]))
+    assert not any(is_blank(a) and is_blank(b) for a, b in pairwise(out))
