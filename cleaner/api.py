@@ -19,37 +19,36 @@ import numpy as np
 from cleaner.categories import is_keep
 from cleaner.decide import DocumentResult, decide
 from cleaner.fallback import fallback_scores
-from cleaner.features import document_features
+from cleaner.features import LineShape, document_features, line_shape
 from cleaner.htmlinput import extract_html
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
-from cleaner.rules import match_rules
 from cleaner.segment import is_blank, looks_like_html, split_lines
 
 Scored = list[tuple[float, str, str]]  # (P(article), category if kept, category if dropped) per line
 WINDOW_LINES = 20_000  # longer documents are scored in windows of this many lines: bounds memory, no article is longer
 
 
-def model_scores(model: LinearModel, texts: list[str]) -> Scored:
+def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) -> Scored:
     """Score stripped non-blank lines with the model."""
-    probs = model.predict_proba(document_features(texts))
+    probs = model.predict_proba(document_features(texts, shapes))
     keep_mask = model.keep_mask
     classes = np.array(model.classes)
     keep_p = probs[:, keep_mask].sum(axis=1)
     keep_cat = classes[keep_mask][probs[:, keep_mask].argmax(axis=1)]
     drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)]
     out: Scored = []
-    for text, p, kc, dc in zip(texts, keep_p.tolist(), keep_cat.tolist(), drop_cat.tolist()):
-        if dc == "noise":
-            rules = match_rules(text)
-            dc = rules[0].category if rules else "noise"
+    for shape, p, kc, dc in zip(shapes, keep_p.tolist(), keep_cat.tolist(), drop_cat.tolist()):
+        if dc == "noise" and shape.rules:
+            dc = shape.rules[0].category
         out.append((p, kc, dc))
     return out
 
 
-def heuristic_scores(texts: list[str]) -> Scored:
+def heuristic_scores(texts: list[str], shapes: list[LineShape]) -> Scored:
     """Score stripped non-blank lines with the named fallback rules."""
-    return [(s, c if is_keep(c) else "body", "other" if is_keep(c) else c) for s, c in fallback_scores(texts)]
+    scores = fallback_scores(texts, shapes)
+    return [(s, c if is_keep(c) else "body", "other" if is_keep(c) else c) for s, c in scores]
 
 
 class Cleaner:
@@ -66,8 +65,9 @@ class Cleaner:
 
     __slots__ = ("model", "options", "warning")
 
-    def __init__(self, options: Options | None = None, model_path: Path | None = None,
-                 model: LinearModel | None = None) -> None:
+    def __init__(
+        self, options: Options | None = None, model_path: Path | None = None, model: LinearModel | None = None
+    ) -> None:
         self.options = options or Options()
         self.warning: str | None = None
         if not self.options.use_model:
@@ -95,13 +95,19 @@ class Cleaner:
         limit = self.options.max_line_chars
         clipped = [t[:limit] for t in texts]
         scored: Scored = []
+        shapes: list[LineShape] = []
         for start in range(0, len(clipped), WINDOW_LINES):
-            scored += self._score(clipped[start : start + WINDOW_LINES])
+            window = clipped[start : start + WINDOW_LINES]
+            window_shapes = [line_shape(t) for t in window]
+            scored += self._score(window, window_shapes)
+            shapes += window_shapes
         scored = [(1.0, "body", "body") if len(t) > limit else s for t, s in zip(texts, scored)]
-        return decide(raw_lines, scored, self.options, self.source)
+        return decide(raw_lines, scored, shapes, self.options, self.source)
 
-    def _score(self, texts: list[str]) -> Scored:
-        return model_scores(self.model, texts) if self.model is not None else heuristic_scores(texts)
+    def _score(self, texts: list[str], shapes: list[LineShape]) -> Scored:
+        if self.model is not None:
+            return model_scores(self.model, texts, shapes)
+        return heuristic_scores(texts, shapes)
 
     def clean(self, text: str, html: bool | None = None) -> str:
         """The cleaned text of ``text``."""

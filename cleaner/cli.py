@@ -26,6 +26,7 @@ from cleaner.decide import DocumentResult
 from cleaner.errors import CleanerError, InputError
 from cleaner.jsonl import clean_jsonl_lines
 from cleaner.options import DEFAULT_THRESHOLD, Options
+from cleaner.report import report_command
 from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
@@ -38,9 +39,16 @@ def _warn(message: str) -> None:
 
 def _result_json(name: str, result: DocumentResult, encoding: str) -> dict[str, Any]:
     counts = result.counts()
-    return {"file": name, "text": result.text, "truncated": result.truncated, "source": result.source,
-            "encoding": encoding, "lines": len(result.decisions),
-            "kept": counts["kept"], "dropped": counts["dropped"]}
+    return {
+        "file": name,
+        "text": result.text,
+        "truncated": result.truncated,
+        "source": result.source,
+        "encoding": encoding,
+        "lines": len(result.decisions),
+        "kept": counts["kept"],
+        "dropped": counts["dropped"],
+    }
 
 
 @contextmanager
@@ -76,8 +84,9 @@ def _clean_text_files(cleaner: Cleaner, files: tuple[str, ...], mode: str, force
             failed += 1
             continue
         if mode == "explain":
-            chunk = "".join(json.dumps({"file": name, **d.as_record()}, ensure_ascii=False) + "\n"
-                            for d in result.decisions)
+            chunk = "".join(
+                json.dumps({"file": name, **d.as_record()}, ensure_ascii=False) + "\n" for d in result.decisions
+            )
         elif mode == "json":
             chunk = json.dumps(_result_json(name, result, encoding), ensure_ascii=False) + "\n"
         else:
@@ -126,20 +135,49 @@ def cli() -> None:
 @click.option("--json", "mode", flag_value="json", help="One JSON object per document: text, counts, truncated.")
 @click.option("--jsonl", "mode", flag_value="jsonl", help="Inputs are JSONL datasets; clean each document's text.")
 @click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
-@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
-              help="JSONL: skip and report bad lines, or stop at the first.")
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=DEFAULT_THRESHOLD, show_default=True,
-              help="Keep a line when P(article) >= this. Lower keeps more.")
-@click.option("--keep-category", multiple=True, type=click.Choice(ALL_CATEGORIES), metavar="CAT",
-              help="Also keep lines of this category (repeatable), e.g. caption.")
+@click.option(
+    "--on-error",
+    type=click.Choice(["skip", "fail"]),
+    default="skip",
+    show_default=True,
+    help="JSONL: skip and report bad lines, or stop at the first.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Keep a line when P(article) >= this. Lower keeps more.",
+)
+@click.option(
+    "--keep-category",
+    multiple=True,
+    type=click.Choice(ALL_CATEGORIES),
+    metavar="CAT",
+    help="Also keep lines of this category (repeatable), e.g. caption.",
+)
 @click.option("--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz).")
 @click.option("--no-model", is_flag=True, help="Use the heuristic rules only.")
 @click.option("--html", "force_html", is_flag=True, help="Treat inputs as HTML (else by suffix or sniffing).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here (atomically) instead of stdout; .gz compresses.")
-def clean_command(files: tuple[str, ...], mode: str | None, text_field: str, on_error: str, threshold: float,
-                  keep_category: tuple[str, ...], model: Path | None, no_model: bool, force_html: bool,
-                  output: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write here (atomically) instead of stdout; .gz compresses.",
+)
+def clean_command(
+    files: tuple[str, ...],
+    mode: str | None,
+    text_field: str,
+    on_error: str,
+    threshold: float,
+    keep_category: tuple[str, ...],
+    model: Path | None,
+    no_model: bool,
+    force_html: bool,
+    output: Path | None,
+) -> None:
     """Clean FILES (or stdin when none or '-') and write the kept lines to stdout.
 
     \b
@@ -165,27 +203,64 @@ def clean_command(files: tuple[str, ...], mode: str | None, text_field: str, on_
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=DEFAULT_THRESHOLD, show_default=True)
 @click.option("--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz).")
 @click.option("--no-model", is_flag=True, help="Score the heuristic rules instead of the model.")
+@click.option(
+    "--worst",
+    type=click.IntRange(0),
+    default=5,
+    show_default=True,
+    help="List this many documents that lost the most article text.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
-def eval_command(data: tuple[Path, ...], flavor: str | None, threshold: float, model: Path | None, no_model: bool,
-                 as_json: bool) -> None:
-    """Score the cleaner on labeled documents (line-set JSONL, e.g. shared/data/linesets/dev.jsonl.gz)."""
-    from cleaner.evaluate import evaluate, read_labeled
+def eval_command(
+    data: tuple[Path, ...],
+    flavor: str | None,
+    threshold: float,
+    model: Path | None,
+    no_model: bool,
+    worst: int,
+    as_json: bool,
+) -> None:
+    """Score the cleaner on labeled documents (line-set JSONL, e.g. shared/data/linesets/dev.jsonl.gz).
+
+    Body recall is the share of body+title lines kept, noise removal the share of
+    noise lines dropped (also by characters); mixed lines are counted, not scored.
+    The repo's own labels work too: cleaner eval training/data/seeds.jsonl
+    """
+    from cleaner.evaluate import evaluate_report, read_labeled
 
     cleaner = _make_cleaner(threshold, (), model, no_model)
-    docs = [d for path in data for d in read_labeled(path) if flavor is None or d.get("flavor") == flavor]
-    scores = evaluate(docs, cleaner)
+    try:
+        docs = [d for path in data for d in read_labeled(path) if flavor is None or d.get("flavor") == flavor]
+        report = evaluate_report(docs, cleaner, worst=worst)
+    except (ValueError, KeyError, OSError) as exc:
+        raise InputError(f"not labeled line-set data ({exc})") from None
     if as_json:
-        click.echo(json.dumps(scores, indent=2))
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{'flavor':8s} {'docs':>5s} {'body':>6s} {'noise':>6s} {'recall':>7s} {'(chars)':>7s} "
-               f"{'removal':>7s} {'(chars)':>7s} {'dropF1':>6s}")
-    for name, s in scores.items():
-        click.echo(f"{name:8s} {s['docs']:5d} {s['body_lines']:6d} {s['noise_lines']:6d} {s['body_recall']:7.4f} "
-                   f"{s['body_recall_chars']:7.4f} {s['noise_removal']:7.4f} {s['noise_removal_chars']:7.4f} "
-                   f"{s['drop_f1']:6.4f}")
+    for title, key in (("flavor", "by_flavor"), ("source", "by_source")):
+        click.echo(
+            f"{title:8s} {'docs':>5s} {'body':>6s} {'noise':>6s} {'recall':>7s} {'(chars)':>7s} "
+            f"{'removal':>7s} {'(chars)':>7s} {'P_drop':>6s} {'R_drop':>6s} {'F1drop':>6s} {'mixed':>5s}"
+        )
+        for name, s in report[key].items():
+            click.echo(
+                f"{name:8s} {s['docs']:5d} {s['body_lines']:6d} {s['noise_lines']:6d} "
+                f"{s['body_recall']:7.4f} {s['body_recall_chars']:7.4f} {s['noise_removal']:7.4f} "
+                f"{s['noise_removal_chars']:7.4f} {s['drop_precision']:6.4f} {s['drop_recall']:6.4f} "
+                f"{s['drop_f1']:6.4f} {s['mixed_lines']:5d}"
+            )
+        click.echo("")
+    if report["worst"]:
+        click.echo("documents that lost the most article text:")
+        for d in report["worst"]:
+            click.echo(
+                f"  {d['id']} ({d['flavor']}): {d['body_lines_lost']} lines, {d['body_chars_lost']} chars; "
+                f"e.g. {d['examples'][0][:80]!r}"
+            )
 
 
 cli.add_command(batch_command)
+cli.add_command(report_command)
 
 
 def main(argv: list[str] | None = None) -> None:

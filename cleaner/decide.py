@@ -3,7 +3,8 @@
 Pass 1 (the model or the fallback) gives each non-blank line ``P(article)`` and
 a category; this module turns that into keep/drop:
 
-1. keep when the score reaches the threshold, or the category is one the user keeps;
+1. keep when the score reaches the threshold, or the category is one the user keeps; a line that
+   a *hard* rule matches (``rules.py``: whole lines no article contains) is dropped regardless;
 2. a later copy of the headline (the first kept line) is dropped as ``repeat``;
 3. smoothing: a short dropped line that no rule marks as boilerplate and that
    sits between two confidently kept article lines is kept (a subhead the model
@@ -19,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cleaner.categories import is_keep
+from cleaner.features import LineShape
 from cleaner.options import Options
-from cleaner.rules import is_truncated_tail, match_rules
+from cleaner.rules import is_truncated_tail
 from cleaner.segment import is_blank, join_kept
 
 SMOOTH_MAX_CHARS = 120  # only short lines (subheads, one-liners) are rescued by their neighbours
@@ -41,8 +43,13 @@ class Decision:
 
     def as_record(self) -> dict[str, object]:
         """The ``--explain`` record (without the file name)."""
-        return {"n": self.n, "keep": self.keep, "category": self.category, "score": round(self.score, 4),
-                "text": self.text}
+        return {
+            "n": self.n,
+            "keep": self.keep,
+            "category": self.category,
+            "score": round(self.score, 4),
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +76,13 @@ class DocumentResult:
     def metadata(self) -> dict[str, object]:
         """Document-level facts: what ``--jsonl`` adds to each document as its ``cleaner`` field."""
         counts = self.counts()
-        return {"kept_lines": sum(counts["kept"].values()), "dropped_lines": sum(counts["dropped"].values()),
-                "dropped": counts["dropped"], "truncated": self.truncated, "source": self.source}
+        return {
+            "kept_lines": sum(counts["kept"].values()),
+            "dropped_lines": sum(counts["dropped"].values()),
+            "dropped": counts["dropped"],
+            "truncated": self.truncated,
+            "source": self.source,
+        }
 
 
 def _smooth(keep: list[bool], scores: Sequence[float], texts: Sequence[str], ruled: Sequence[bool]) -> list[bool]:
@@ -86,18 +98,24 @@ def _smooth(keep: list[bool], scores: Sequence[float], texts: Sequence[str], rul
 def decide(
     raw_lines: Sequence[str],
     scored: Sequence[tuple[float, str, str]],
+    shapes: Sequence[LineShape],
     options: Options,
     source: str,
 ) -> DocumentResult:
-    """Turn ``(P(article), keep category, drop category)`` per non-blank line into a :class:`DocumentResult`."""
+    """Turn ``(P(article), keep category, drop category)`` and the shape of each non-blank line
+    into a :class:`DocumentResult`."""
     numbered = [(n, raw.rstrip("\r")) for n, raw in enumerate(raw_lines, 1) if not is_blank(raw)]
     texts = [t.strip() for _, t in numbered]
     scores = [s for s, _, _ in scored]
-    ruled = [bool(match_rules(t)) for t in texts]
+    ruled = [bool(s.rules) for s in shapes]
     keep = [s >= options.threshold or drop_cat in options.keep_categories for s, _, drop_cat in scored]
     if options.smooth:
         keep = _smooth(keep, scores, texts, ruled)
     categories = [k_cat if k else d_cat for k, (_, k_cat, d_cat) in zip(keep, scored)]
+    for i, shape in enumerate(shapes):
+        hard = next((r for r in shape.rules if r.hard), None)
+        if hard is not None and hard.category not in options.keep_categories:
+            keep[i], categories[i] = False, hard.category
     headline = next((t for t, k in zip(texts, keep) if k), None)
     first_headline = texts.index(headline) if headline is not None else -1
     for i, t in enumerate(texts):

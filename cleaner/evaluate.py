@@ -53,8 +53,22 @@ def document_keeps(doc: dict[str, Any], cleaner: Classifier) -> list[tuple[dict[
 
 
 def _empty() -> dict[str, float]:
-    return {k: 0 for k in ("body", "body_kept", "body_chars", "body_chars_kept", "noise", "noise_dropped",
-                           "noise_chars", "noise_chars_dropped", "body_dropped", "mixed", "docs")}
+    return {
+        k: 0
+        for k in (
+            "body",
+            "body_kept",
+            "body_chars",
+            "body_chars_kept",
+            "noise",
+            "noise_dropped",
+            "noise_chars",
+            "noise_chars_dropped",
+            "body_dropped",
+            "mixed",
+            "docs",
+        )
+    }
 
 
 def _add(tally: dict[str, float], pairs: Iterable[tuple[dict[str, Any], bool]]) -> None:
@@ -86,22 +100,52 @@ def summarize(t: dict[str, float]) -> dict[str, Any]:
     recall = _ratio(t["noise_dropped"], t["noise"])
     f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
     return {
-        "docs": int(t["docs"]), "body_lines": int(t["body"]), "noise_lines": int(t["noise"]),
+        "docs": int(t["docs"]),
+        "body_lines": int(t["body"]),
+        "noise_lines": int(t["noise"]),
         "mixed_lines": int(t["mixed"]),
         "body_recall": _ratio(t["body_kept"], t["body"]),
         "body_recall_chars": _ratio(t["body_chars_kept"], t["body_chars"]),
         "noise_removal": _ratio(t["noise_dropped"], t["noise"]),
         "noise_removal_chars": _ratio(t["noise_chars_dropped"], t["noise_chars"]),
-        "drop_precision": precision, "drop_recall": recall, "drop_f1": f1,
+        "drop_precision": precision,
+        "drop_recall": recall,
+        "drop_f1": f1,
     }
 
 
 def evaluate(docs: Iterable[dict[str, Any]], cleaner: Classifier) -> dict[str, dict[str, Any]]:
     """Scores per flavor and ``all``."""
-    tallies: dict[str, dict[str, float]] = {"all": _empty()}
+    return evaluate_report(docs, cleaner, worst=0)["by_flavor"]
+
+
+def _body_lost(doc: dict[str, Any], pairs: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
+    lost = [line["text"] for line, keep in pairs if line["label"] in KEEP_LABELS and not keep]
+    return {
+        "id": doc.get("id"),
+        "source": doc.get("source"),
+        "flavor": doc.get("flavor"),
+        "body_lines_lost": len(lost),
+        "body_chars_lost": sum(map(len, lost)),
+        "examples": lost[:3],
+    }
+
+
+def evaluate_report(docs: Iterable[dict[str, Any]], cleaner: Classifier, worst: int = 5) -> dict[str, Any]:
+    """Scores per flavor (and ``all``), per source, and the ``worst`` documents by body characters lost."""
+    by_flavor: dict[str, dict[str, float]] = {"all": _empty()}
+    by_source: dict[str, dict[str, float]] = {}
+    losses: list[dict[str, Any]] = []
     for doc in docs:
         pairs = document_keeps(doc, cleaner)
-        flavor = doc.get("flavor", "unknown")
-        _add(tallies.setdefault(flavor, _empty()), pairs)
-        _add(tallies["all"], pairs)
-    return {k: summarize(v) for k, v in sorted(tallies.items())}
+        _add(by_flavor.setdefault(doc.get("flavor", "unknown"), _empty()), pairs)
+        _add(by_flavor["all"], pairs)
+        _add(by_source.setdefault(str(doc.get("source", "unknown")), _empty()), pairs)
+        if worst:
+            losses.append(_body_lost(doc, pairs))
+    losses.sort(key=lambda d: (-d["body_chars_lost"], str(d["id"])))
+    return {
+        "by_flavor": {k: summarize(v) for k, v in sorted(by_flavor.items())},
+        "by_source": {k: summarize(v) for k, v in sorted(by_source.items())},
+        "worst": [d for d in losses[:worst] if d["body_lines_lost"]],
+    }

@@ -12,7 +12,14 @@ inference needs no scikit-learn. Feature groups:
 * position: index from the start and the end, relative position;
 * neighbours: shape of the previous and next lines, distance to the nearest
   sentence-like line above and below, sentence-like lines in a window;
-* repetition: how often the line occurs, repeat of the first line.
+* repetition: how often the line occurs, repeat of the first line;
+* document: the document's median line length (a clean extract has long lines,
+  a page dump short ones), crossed with the line's own shape, so a short line
+  in a mostly clean document is judged differently from one in a menu dump;
+* block: whether the line lies in the main text block (maximum-sum run of
+  lines scored by length, at a few strictness levels);
+* lists: runs of lines that start alike ("- ", digits), and the line's length
+  relative to the document's median.
 
 >>> rows = document_features(["Putin Visits Kursk", "He went there on Friday, aides said."])
 >>> len(rows), all(isinstance(i, int) for i in rows[0])
@@ -29,10 +36,11 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from cleaner.rules import RULES, Rule, match_rules
 
-FEATURE_VERSION = 1  # bump when any feature changes: a model records the version it was trained with
+FEATURE_VERSION = 2  # bump when any feature changes: a model records the version it was trained with
 N_FEATURES = 1 << 18  # hash buckets; collisions are rare at this size for a few 100k distinct features
 MAX_WORD_FEATURES = 30  # words beyond the first 30 add cost but little signal
 TAIL_WORDS = 5  # the last words are taken too: sign-offs and "Subscribe" tails live there
@@ -40,6 +48,12 @@ BIGRAM_WORDS = 8  # bigrams of the first words only: phrase starts carry boilerp
 SENTENCE_MIN_WORDS = 8  # a "sentence-like" line: at least this many words and terminal punctuation
 SHAPE_SAMPLE_CHARS = 200  # case and digit ratios are read from a line's start: enough to tell a shape
 WINDOW = 3  # neighbourhood radius for density features
+DOC_KEY_MIN, DOC_KEY_MAX = 4, 8  # median-length buckets 8-15 chars (menu dump) to 128+ chars (clean extract)
+BLOCK_UNITS = (20, 30, 50)  # a line this long neither grows nor shrinks the main block: lenient to strict levels
+BLOCK_LINE_CAP = 300  # a longer line counts as this long, so one huge paragraph cannot swallow a page's menus
+RUN_CAP = 8  # runs of alike lines longer than this are all "long lists"
+CONTEXT_CROSS_FROM = 4  # context features crossed with the doc key skip the absolute positions (pos, posend, ...)
+HASH_CACHE_MAX = 1 << 17  # feature strings remembered with their bucket; cleared when full (bounded memory)
 
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
@@ -99,7 +113,7 @@ def _first_class(text: str) -> str:
 
 def line_shape(text: str) -> LineShape:
     """Facts about a stripped, non-empty line."""
-    words = tuple(_DIGIT.sub("0", w) for w in _WORD.findall(text.lower()))
+    words = tuple(_WORD.findall(_DIGIT.sub("0", text.lower())))  # digits shaped to 0 (tokens are unchanged)
     terminal = _terminal_class(text)
     sentence = len(words) >= SENTENCE_MIN_WORDS and terminal.split("+")[0] in ("dot", "bang", "q", "ellipsis")
     return LineShape(len(text), words, terminal, sentence, match_rules(text))
@@ -135,7 +149,7 @@ def _own_features(text: str, shape: LineShape) -> list[str]:
     tail = words[MAX_WORD_FEATURES:][-TAIL_WORDS:]
     feats.extend("w:" + w for w in head)
     feats.extend("w:" + w for w in tail)
-    feats.extend(f"b:{a}_{b}" for a, b in zip(words[:BIGRAM_WORDS], words[1:BIGRAM_WORDS]))
+    feats.extend(f"b:{a}_{b}" for a, b in pairwise(words[:BIGRAM_WORDS]))
     for rule in shape.rules:
         feats.append("rule:" + rule.name)
         feats.append("rulecat:" + rule.category)
@@ -195,23 +209,123 @@ def _context_features(i: int, shapes: Sequence[LineShape], sentence_idx: Sequenc
     return feats
 
 
-def line_feature_names(texts: Sequence[str]) -> list[list[str]]:
+def _doc_key(lengths: Sequence[int]) -> int:
+    """Bucket of the document's median line length, clamped to ``DOC_KEY_MIN..DOC_KEY_MAX``.
+
+    >>> _doc_key([10, 12, 300]), _doc_key([200, 250, 40])
+    (4, 8)
+    """
+    if not lengths:
+        return DOC_KEY_MIN
+    median = sorted(lengths)[len(lengths) // 2]
+    return min(max(_bucket(median), DOC_KEY_MIN), DOC_KEY_MAX)
+
+
+def main_block(lengths: Sequence[int], unit: int) -> tuple[int, int]:
+    """First and last index of the maximum-sum run of lines, each worth ``min(len, cap) / unit - 1``.
+
+    Lines shorter than ``unit`` cost, longer ones pay: the run is the main text
+    block of a page (Kadane's algorithm, one pass). ``(0, -1)`` when no line pays.
+
+    >>> main_block([5, 5, 200, 10, 300, 5, 5], 30)
+    (2, 4)
+    """
+    best, best_lo, best_hi = 0.0, 0, -1
+    total, lo = 0.0, 0
+    for i, length in enumerate(lengths):
+        if total <= 0:
+            total, lo = 0.0, i
+        total += min(length, BLOCK_LINE_CAP) / unit - 1
+        if total > best:
+            best, best_lo, best_hi = total, lo, i
+    return best_lo, best_hi
+
+
+def _run_lengths(keys: Sequence[str]) -> list[int]:
+    """For each item, the length of the run of equal consecutive keys it belongs to.
+
+    >>> _run_lengths(["a", "a", "b", "a"])
+    [2, 2, 1, 1]
+    """
+    out = [1] * len(keys)
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            out[start:i] = [i - start] * (i - start)
+            start = i
+    return out
+
+
+def _start_key(text: str) -> str:
+    """What a list item starts with: the bullet character itself, else the first character's class."""
+    first = text[0]
+    return "b" + first if first in _BULLETS else _first_class(text)
+
+
+def _block_features(i: int, blocks: Sequence[tuple[int, int]], length_bucket: int) -> list[str]:
+    feats = []
+    for unit, (lo, hi) in zip(BLOCK_UNITS, blocks):
+        where = "in" if lo <= i <= hi else "before" if i < lo else "after"
+        feats.append(f"blk{unit}:{where}")
+        feats.append(f"blk{unit}:{where}:{length_bucket}")
+    return feats
+
+
+def _doc_features(
+    dk: int,
+    i: int,
+    shapes: Sequence[LineShape],
+    starts: Sequence[str],
+    runs: Sequence[int],
+    blocks: Sequence[tuple[int, int]],
+    context: Sequence[str],
+) -> list[str]:
+    """Document-level context of line ``i`` (list runs, relative length, block), then these, the line's
+    shape and its ``context`` features again crossed with the doc key ``dk``, so each can weigh differently
+    in a clean extract and in a page dump."""
+    here = shapes[i]
+    lb = _bucket(here.length)
+    n = len(shapes)
+    same_prev = i > 0 and starts[i - 1] == starts[i]
+    same_next = i + 1 < n and starts[i + 1] == starts[i]
+    run = min(runs[i], RUN_CAP)
+    feats = [
+        f"dk:{dk}",
+        f"same:{same_prev}:{same_next}",
+        f"run:{_bucket(run)}:{starts[i]}",
+        f"rel:{lb - dk}",
+    ]
+    feats += _block_features(i, blocks, lb)
+    shape = [f"len_end:{lb}:{here.terminal}", f"start:{starts[i]}", *(f"rulecat:{r.category}" for r in here.rules)]
+    return feats + [f"d{dk}:{f}" for f in (*feats[1:], *shape, *context)]
+
+
+def line_feature_names(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[str]]:
     """The feature strings of each line of a document (stripped, non-blank lines).
 
     Readable form of :func:`document_features`, for explanations and tests.
+    ``shapes`` may be given when the caller already computed ``line_shape`` of each line.
     """
-    shapes = [line_shape(t) for t in texts]
+    if shapes is None:
+        shapes = [line_shape(t) for t in texts]
     sentence_idx = [i for i, s in enumerate(shapes) if s.sentence]
     counts = Counter(texts)
     first_seen: dict[str, int] = {}
     for i, text in enumerate(texts):
         first_seen.setdefault(text, i)
     first = texts[0] if texts else ""
+    lengths = [s.length for s in shapes]
+    dk = _doc_key(lengths)
+    blocks = [main_block(lengths, unit) for unit in BLOCK_UNITS]
+    starts = [_start_key(t) for t in texts]
+    runs = _run_lengths(starts)
     rows = []
     for i, (text, shape) in enumerate(zip(texts, shapes)):
         feats = ["bias"]
         feats += _own_features(text, shape)
-        feats += _context_features(i, shapes, sentence_idx)
+        context = _context_features(i, shapes, sentence_idx)
+        feats += context
+        feats += _doc_features(dk, i, shapes, starts, runs, blocks, context[CONTEXT_CROSS_FROM:])
         feats.append(f"count:{min(counts[text], 3)}")
         if i > 0 and text == first:
             feats.append("repeat:first")
@@ -226,9 +340,21 @@ def hash_feature(name: str) -> int:
     return zlib.crc32(name.encode("utf-8")) & (N_FEATURES - 1)
 
 
-def document_features(texts: Sequence[str]) -> list[list[int]]:
+_HASH_CACHE: dict[str, int] = {}
+
+
+def _cached_hash(name: str) -> int:
+    if len(_HASH_CACHE) >= HASH_CACHE_MAX:
+        _HASH_CACHE.clear()
+    index = _HASH_CACHE[name] = hash_feature(name)
+    return index
+
+
+def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[int]]:
     """Hashed feature indices of each line: the model's input, for training and inference alike."""
-    return [[hash_feature(f) for f in feats] for feats in line_feature_names(texts)]
+    cache = _HASH_CACHE
+    rows = line_feature_names(texts, shapes)
+    return [[cache[f] if f in cache else _cached_hash(f) for f in feats] for feats in rows]
 
 
 def rule_names() -> tuple[str, ...]:

@@ -48,5 +48,6 @@ def clean_jsonl_lines(cleaner: Cleaner, lines: Iterable[str], field: str = "text
         result = cleaner.classify(doc[field], html=False)
         doc[field] = result.text
         doc["cleaner"] = result.metadata()
-        yield JsonlOutcome(lineno, line=json.dumps(doc, ensure_ascii=False) + "\n", truncated=result.truncated,
-                           counts=result.counts())
+        yield JsonlOutcome(
+            lineno, line=json.dumps(doc, ensure_ascii=False) + "\n", truncated=result.truncated, counts=result.counts()
+        )

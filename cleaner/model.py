@@ -75,11 +75,20 @@ class LinearModel:
 
 def save_model(model: LinearModel, path: Path) -> None:
     """Write ``model`` atomically as a pickle-free ``.npz``."""
-    header = {"format": FORMAT, "classes": list(model.classes), "feature_version": FEATURE_VERSION,
-              "n_features": N_FEATURES, **model.meta}
+    header = {
+        "format": FORMAT,
+        "classes": list(model.classes),
+        "feature_version": FEATURE_VERSION,
+        "n_features": N_FEATURES,
+        **model.meta,
+    }
     buf = io.BytesIO()
-    np.savez_compressed(buf, weights=model.weights.astype(np.float16), rows=model.rows.astype(np.int32),
-                        header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
+    np.savez_compressed(
+        buf,
+        weights=model.weights.astype(np.float16),
+        rows=model.rows.astype(np.int32),
+        header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(buf.getvalue())
@@ -103,8 +112,10 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
                 f"refusing to load {path}: it is a pickle/joblib file, and loading one runs arbitrary code. "
                 "cleaner models are .npz files made by `make train`; retrain with your data instead."
             ) from None
-        raise ModelError(f"model file {path} is corrupt or not a cleaner model ({exc}); "
-                         "re-run `make train` or point --model at a valid file") from None
+        raise ModelError(
+            f"model file {path} is corrupt or not a cleaner model ({exc}); "
+            "re-run `make train` or point --model at a valid file"
+        ) from None
 
 
 def _looks_like_pickle(path: Path) -> bool:

@@ -34,7 +34,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """``(text, encoding)`` of ``data``; raises :class:`InputError` for binary or undecodable data."""
     if data.startswith(codecs.BOM_UTF8):
-        return _strict(data[len(codecs.BOM_UTF8):], "utf-8"), "utf-8-sig"
+        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16"), "utf-16"
     head = data[:SNIFF_BYTES]
@@ -99,6 +99,13 @@ def open_text(path: str) -> IO[str]:
     return open(path, encoding="utf-8")
 
 
+def _default_file_mode() -> int:
+    """0666 minus the process umask: the mode ``open()`` would have given a new file."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place only on success."""
@@ -107,6 +114,7 @@ def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as fh:
             yield fh
+        os.chmod(tmp, _default_file_mode())  # mkstemp makes 0600; outputs get the user's usual umask
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -14,8 +14,10 @@ from cleaner import Cleaner, InputError, clean
 from cleaner.cli import cli
 from cleaner.textio import decode_bytes
 
-ARTICLE = ("The minister resigned on Tuesday after weeks of pressure over the contracts, aides said.\n"
-           "Her deputy will take over until a successor is named later this month, the office said.\n")
+ARTICLE = (
+    "The minister resigned on Tuesday after weeks of pressure over the contracts, aides said.\n"
+    "Her deputy will take over until a successor is named later this month, the office said.\n"
+)
 
 
 def run(args: list[str], data: bytes) -> tuple[int, bytes, str]:
@@ -69,16 +71,22 @@ def test_invalid_utf8_bytes_do_not_fail() -> None:
     assert code == 0 and b"The minister" in out
 
 
-@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", gzip.compress(ARTICLE.encode()),
-                                  b"text\x00with NUL"], ids=["png", "gzip-without-gz", "nul"])
+@pytest.mark.parametrize(
+    "data",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", gzip.compress(ARTICLE.encode()), b"text\x00with NUL"],
+    ids=["png", "gzip-without-gz", "nul"],
+)
 def test_binary_input_is_refused(data: bytes) -> None:
     code, out, err = run(["clean"], data)
     assert code == 1 and out == b"" and "binary" in err
 
 
 def test_controls_rtl_combining_emoji_long_words() -> None:
-    text = ("Control \x07\x1b chars, עברית ‏right-to-left‏, e\u0301 combining, emoji 🎉🇺🇦, and "
-            + "x" * 5000 + " in one long line of an article, the report said.\n")
+    text = (
+        "Control \x07\x1b chars, עברית ‏right-to-left‏, e\u0301 combining, emoji 🎉🇺🇦, and "
+        + "x" * 5000
+        + " in one long line of an article, the report said.\n"
+    )
     result = Cleaner().classify(text)
     assert len(result.decisions) == 1
 

@@ -17,8 +17,18 @@ BODY = [
     "- 200 g sugar",
     "He declined to comment.",
 ]
-NOISE = ["* indicates required", "Subscribe", "Skip to content", "Read also:", "1:34 PM", "Share on Facebook",
-         "[Short citation of 8% of the original article]", "Become a Patron!", "   ", ""]
+NOISE = [
+    "* indicates required",
+    "Subscribe",
+    "Skip to content",
+    "Read also:",
+    "1:34 PM",
+    "Share on Facebook",
+    "[Short citation of 8% of the original article]",
+    "Become a Patron!",
+    "   ",
+    "",
+]
 free_text = st.text(max_size=80).map(lambda s: s.replace("\n", " "))
 line = st.one_of(st.sampled_from(BODY), st.sampled_from(NOISE), free_text)
 documents = st.lists(line, max_size=30).map(lambda lines: "\n".join(lines))

@@ -21,17 +21,25 @@ def test_training_features_equal_inference_features(seed_docs: list[dict]) -> No
 
 def test_train_end_to_end_on_tiny_user_data(tmp_path: Path) -> None:
     body = "The committee met on Thursday and agreed to publish its findings next month, the chair said."
-    docs = [{"id": f"u{i}", "flavor": "residue", "lines": [
-        {"text": "Subscribe to our newsletter", "label": "noise", "category": "newsletter"},
-        {"text": body.replace("Thursday", day), "label": "body"},
-        {"text": "Share on Facebook", "label": "noise", "category": "social"},
-        {"text": body.replace("committee", "board").replace("Thursday", day), "label": "body"},
-    ]} for i, day in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])]
+    docs = [
+        {
+            "id": f"u{i}",
+            "flavor": "residue",
+            "lines": [
+                {"text": "Subscribe to our newsletter", "label": "noise", "category": "newsletter"},
+                {"text": body.replace("Thursday", day), "label": "body"},
+                {"text": "Share on Facebook", "label": "noise", "category": "social"},
+                {"text": body.replace("committee", "board").replace("Thursday", day), "label": "body"},
+            ],
+        }
+        for i, day in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])
+    ]
     data = tmp_path / "mine.jsonl"
     data.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
     out = tmp_path / "model.npz"
-    code = train.main(["--shared", str(tmp_path / "absent"), "--no-authored", "--user-data", str(data),
-                       "--out", str(out)])
+    code = train.main(
+        ["--shared", str(tmp_path / "absent"), "--no-authored", "--user-data", str(data), "--out", str(out)]
+    )
     assert code == 0 and out.is_file() and (tmp_path / "MODEL_CARD.md").is_file()
     model = load_model(out)
     assert set(model.classes) == {"body", "newsletter", "social"}

@@ -1,15 +1,23 @@
-"""Speed and memory benchmarks: ``make bench`` writes ``docs/benchmarks.md`` and prints it.
+"""Benchmarks: ``make bench`` writes ``docs/benchmarks.md`` (with plots beside it) and prints it.
+
+Three parts, each a function returning Markdown lines:
+
+* quality on the dev line sets (ours, a threshold sweep, the rules, baselines on the same lines);
+* the HTML path on the dev pages (trafilatura alone vs followed by the classifier);
+* speed and memory.
 
 Every figure comes from this run on this machine, each input generated the same
 way each time, so ratios between rows are meaningful even on a noisy machine;
 absolute numbers are not comparable across machines. Whole processes are timed
 (cold start included) with ``os.wait4``, which also gives each child's peak memory.
+The quality parts are skipped with a message when the shared data is absent.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -17,6 +25,9 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
+
+from cleaner.errors import ModelError
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
@@ -25,6 +36,22 @@ COLD_RUNS = 15  # enough runs for a stable median of a ~0.2 s process
 BIG_MB = 20  # size of the throughput input: long enough that start-up is noise
 HUGE_LINE_MB = 50  # the single-line stress case of the reliability issue
 MANY_LINES = 2_000_000  # the many-short-lines stress case
+BATCH_FILES = 2_000  # files in the generated batch folder: enough that per-file cost dominates start-up
+BATCH_DIRS = 20  # ...spread over this many subfolders, like a crawl's output tree
+BATCH_JOBS = (1, 2)  # worker counts timed; this machine has 2 cores
+IN_PROCESS_MB = 2  # text timed in-process per method: jusText needs ~3 s per MB, so keep it small
+CHROMIUM_FLAGS = (  # headless, as root in a container, and with no network traffic of its own
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+SCREENSHOT_SIZE = "1200,1600"  # wide enough for the summary table and a screenful of lines
+SCREENSHOT_TIMEOUT_S = 120  # a hung browser must not hang the benchmark
 
 
 def run_child(cmd: Sequence[str], stdin_path: Path | None = None) -> tuple[float, float, int]:
@@ -37,11 +64,16 @@ def run_child(cmd: Sequence[str], stdin_path: Path | None = None) -> tuple[float
     return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode
 
 
+def seed_text() -> str:
+    """All seeds, one after the other."""
+    return "".join(p.read_text(encoding="utf-8") + "\n" for p in SEEDS)
+
+
 def make_inputs(tmp: Path) -> dict[str, Path]:
-    seed_text = "".join(p.read_text(encoding="utf-8") + "\n" for p in SEEDS)
+    text = seed_text()
     big = tmp / "big.txt"
-    reps = int(BIG_MB * 1e6 / len(seed_text.encode())) + 1
-    big.write_text(seed_text * reps, encoding="utf-8")
+    reps = int(BIG_MB * 1e6 / len(text.encode())) + 1
+    big.write_text(text * reps, encoding="utf-8")
     huge = tmp / "huge_line.txt"
     huge.write_text(("word " * (HUGE_LINE_MB * 200_000)) + "\n", encoding="utf-8")
     many = tmp / "many_lines.txt"
@@ -49,45 +81,233 @@ def make_inputs(tmp: Path) -> dict[str, Path]:
     return {"seed": SEEDS[3], "big": big, "huge": huge, "many": many}
 
 
+def make_batch_tree(root: Path) -> tuple[int, float]:
+    """``BATCH_FILES`` text files made from the seeds (each with its own first line); ``(files, MB)``."""
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    size = 0
+    for i in range(BATCH_FILES):
+        folder = root / f"site{i % BATCH_DIRS:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        data = f"Story number {i} of the generated batch\n{texts[i % len(texts)]}".encode()
+        (folder / f"page{i:05d}.txt").write_bytes(data)
+        size += len(data)
+    return BATCH_FILES, size / 1e6
+
+
 def cold_start(seed: Path, extra: Sequence[str] = ()) -> list[float]:
     return [run_child([*CLEANER, "clean", *extra], seed)[0] for _ in range(COLD_RUNS)]
+
+
+def speed_rows(tmp: Path) -> list[str]:
+    """The whole-process rows: cold start, throughput, stress cases."""
+    inputs = make_inputs(tmp)
+    model_runs = cold_start(inputs["seed"])
+    rules_runs = cold_start(inputs["seed"], ["--no-model"])
+    py_runs = [run_child([sys.executable, "-c", "pass"])[0] for _ in range(COLD_RUNS)]
+    rows = [
+        f"| cold start, `cleaner clean < seed` (model) | median {statistics.median(model_runs):.3f} s "
+        f"(min {min(model_runs):.3f}, max {max(model_runs):.3f}) |",
+        f"| cold start, `--no-model` | median {statistics.median(rules_runs):.3f} s |",
+        f"| cold start, bare `python -c pass` (floor) | median {statistics.median(py_runs):.3f} s |",
+    ]
+    size_mb = inputs["big"].stat().st_size / 1e6
+    n_lines = inputs["big"].read_bytes().count(b"\n")
+    secs, rss, _ = run_child([*CLEANER, "clean"], inputs["big"])
+    rows.append(
+        f"| throughput, one process, {size_mb:.0f} MB of seed text ({n_lines:,} lines) | "
+        f"{size_mb / secs:.2f} MB/s, {n_lines / secs:,.0f} lines/s, peak {rss:.0f} MB |"
+    )
+    secs, rss, code = run_child([*CLEANER, "clean"], inputs["huge"])
+    rows.append(f"| one {HUGE_LINE_MB} MB line (passed through) | {secs:.1f} s, peak {rss:.0f} MB, exit {code} |")
+    secs, rss, code = run_child([*CLEANER, "clean"], inputs["many"])
+    rows.append(f"| {MANY_LINES:,} short lines | {secs:.1f} s, peak {rss:.0f} MB, exit {code} |")
+    return rows + batch_rows(tmp)
+
+
+def batch_rows(tmp: Path) -> list[str]:
+    """``cleaner batch SRC DST -j N`` over a generated tree, timed as a whole process (fresh DST each run)."""
+    files, mb = make_batch_tree(tmp / "batch_src")
+    rows = []
+    for jobs in BATCH_JOBS:
+        dst = tmp / f"batch_dst_{jobs}"
+        secs, rss, code = run_child([*CLEANER, "batch", str(tmp / "batch_src"), str(dst), "-j", str(jobs), "-q"])
+        rows.append(
+            f"| `cleaner batch -j {jobs}`, {files:,} files ({mb:.1f} MB) | {files / secs:,.0f} files/s, "
+            f"{mb / secs:.2f} MB/s, {secs:.1f} s, peak {rss:.0f} MB (main process), exit {code} |"
+        )
+        shutil.rmtree(dst, ignore_errors=True)
+    return rows
+
+
+def in_process_rows() -> list[str]:
+    """Ours and each baseline timed in-process on the same ``IN_PROCESS_MB`` of seed text (no start-up)."""
+    from cleaner.api import Cleaner
+    from training.baselines import BASELINES
+
+    text = seed_text()
+    text *= int(IN_PROCESS_MB * 1e6 / len(text.encode())) + 1
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    mb = len(text.encode()) / 1e6
+    methods = {
+        "cleaner (model)": lambda ls: Cleaner().classify("\n".join(ls), html=False),
+        **{k: v for k, v in BASELINES.items() if k != "keep everything"},
+    }
+    rows = []
+    for name, fn in methods.items():
+        start = time.perf_counter()
+        fn(lines)
+        secs = time.perf_counter() - start
+        rows.append(
+            f"| in-process, {name}, {mb:.1f} MB ({len(lines):,} lines) | {mb / secs:.2f} MB/s, "
+            f"{len(lines) / secs:,.0f} lines/s |"
+        )
+    return rows
+
+
+def _pct(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def quality_section(out_dir: Path) -> list[str]:
+    """Dev line sets and HTML path, with plots; a message instead when the shared data is absent."""
+    from training import bench_quality as q
+
+    linesets = q.shared_dir() / "data" / "linesets"
+    if not (linesets / "dev.jsonl.gz").is_file():
+        msg = f"Quality skipped: shared line sets not found at {linesets} (set CLEANER_SHARED)."
+        print(msg, file=sys.stderr)
+        return ["## Quality", "", msg, ""]
+    docs = q.load_dev_docs(linesets)
+    rows = q.lineset_quality(docs)
+    from cleaner.api import Cleaner
+    from training.bench_plots import confusion_plot, tradeoff_plot
+
+    tradeoff = tradeoff_plot(rows, out_dir / "bench_tradeoff.png")
+    matrix = confusion_plot(q.confusion(docs, Cleaner()), out_dir / "bench_confusion.png")
+    n_lines = sum(len(d["lines"]) for d in docs)
+    lines = [
+        "## Quality on the dev line sets",
+        "",
+        f"{len(docs)} documents, {n_lines:,} labeled lines (`dev.jsonl.gz`, sites unseen in training). "
+        "Every method decides the same lines; baselines are in `training/baselines.py` (line-level rules only). "
+        "Body recall: share of body+title lines kept; noise removal: share of noise lines dropped; "
+        "drop F1: F1 of the drop decision against noise. `(chars)`: the same, weighted by characters.",
+        "",
+        "| method | threshold | flavor | body recall | (chars) | noise removal | (chars) | drop F1 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        for flavor in q.FLAVORS:
+            s = r.scores[flavor]
+            lines.append(
+                f"| {r.method} | {'' if r.threshold is None else f'{r.threshold:g}'} | {flavor} | "
+                f"{_pct(s['body_recall'])} | {_pct(s['body_recall_chars'])} | {_pct(s['noise_removal'])} | "
+                f"{_pct(s['noise_removal_chars'])} | {_pct(s['drop_f1'])} |"
+            )
+    lines += [
+        "",
+        f"![body recall vs noise removal]({tradeoff.name})",
+        "",
+        "Per category: what we called each line (rows) against its gold label (columns), dev split, "
+        "default threshold; cells count lines, shading is the share of the row.",
+        "",
+        f"![category vs gold label]({matrix.name})",
+        "",
+    ]
+    return lines + html_section(q)
+
+
+def html_section(q: ModuleType) -> list[str]:
+    """The HTML-path table; ``q`` is ``training.bench_quality``, imported lazily by the caller."""
+    html_dir = q.shared_dir() / "data" / "html"
+    if not (html_dir / "dev-gold.json").is_file():
+        return ["## HTML path", "", f"Skipped: {html_dir}/dev-gold.json not found.", ""]
+    pages = q.load_html_pages(html_dir)
+    scores = q.html_quality(pages)
+    lines = [
+        "## HTML path: trafilatura alone vs followed by a line filter",
+        "",
+        f"{len(pages)} dev pages with the benchmark's gold article text. trafilatura 2 "
+        "(`favor_recall=True, include_comments=False, include_tables=True`), then nothing, our classifier "
+        "(`Cleaner().classify(html, html=True)`), or a baseline on the extracted lines. Metric: word 4-gram "
+        "shingles (line-set tokens), multiset precision/recall/F1 per page, averaged over pages. "
+        "The gold has no headline, so keeping the title costs a little precision.",
+        "",
+        "| pipeline | precision | recall | F1 |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {name} | {p:.3f} | {r:.3f} | {f:.3f} |" for name, (p, r, f) in scores.items()]
+    return [*lines, ""]
+
+
+def report_screenshot(out: Path) -> str:
+    """Render the seeds' ``cleaner report`` and screenshot it with headless Chromium; a message if absent."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return "docs/report.png not refreshed: chromium not found."
+    from cleaner.api import Cleaner
+    from cleaner.report import render_report
+
+    cleaner = Cleaner()
+    page = render_report([(p.name, cleaner.classify(p.read_text(encoding="utf-8"))) for p in SEEDS])
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        html = Path(tmp_dir) / "report.html"
+        html.write_text(page, encoding="utf-8")
+        cmd = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_dir}/profile",
+            f"--screenshot={out}",
+            f"--window-size={SCREENSHOT_SIZE}",
+            html.as_uri(),
+        ]
+        subprocess.run(cmd, capture_output=True, timeout=SCREENSHOT_TIMEOUT_S, check=False)
+    return f"`cleaner report seeds/*.txt` as Chromium renders it: ![report of the seeds]({out.name})"
+
+
+def speed_section(skip: bool) -> list[str]:
+    if skip:
+        return ["## Speed", "", "Skipped (`--skip-speed`).", ""]
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        rows = speed_rows(Path(tmp_dir))
+    return [
+        "## Speed and memory",
+        "",
+        "Whole processes unless marked in-process (those exclude start-up and model loading for baselines; "
+        "ours includes loading the model once).",
+        "",
+        "| what | result |",
+        "|---|---|",
+        *rows,
+        *in_process_rows(),
+        "",
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    p.add_argument("--skip-speed", action="store_true", help="Only the quality parts (quick).")
     args = p.parse_args(argv)
-    rows: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp_dir:
-        inputs = make_inputs(Path(tmp_dir))
-        model_runs = cold_start(inputs["seed"])
-        rules_runs = cold_start(inputs["seed"], ["--no-model"])
-        py_runs = [run_child([sys.executable, "-c", "pass"])[0] for _ in range(COLD_RUNS)]
-        rows.append(f"| cold start, `cleaner clean < seed` (model) | median {statistics.median(model_runs):.3f} s "
-                    f"(min {min(model_runs):.3f}, max {max(model_runs):.3f}) |")
-        rows.append(f"| cold start, `--no-model` | median {statistics.median(rules_runs):.3f} s |")
-        rows.append(f"| cold start, bare `python -c pass` (floor) | median {statistics.median(py_runs):.3f} s |")
-        size_mb = inputs["big"].stat().st_size / 1e6
-        n_lines = inputs["big"].read_bytes().count(b"\n")
-        secs, rss, _ = run_child([*CLEANER, "clean"], inputs["big"])
-        rows.append(f"| throughput, one process, {size_mb:.0f} MB of seed text ({n_lines:,} lines) | "
-                    f"{size_mb / secs:.2f} MB/s, {n_lines / secs:,.0f} lines/s, peak {rss:.0f} MB |")
-        secs, rss, code = run_child([*CLEANER, "clean"], inputs["huge"])
-        rows.append(f"| one {HUGE_LINE_MB} MB line (passed through) | {secs:.1f} s, peak {rss:.0f} MB, exit {code} |")
-        secs, rss, code = run_child([*CLEANER, "clean"], inputs["many"])
-        rows.append(f"| {MANY_LINES:,} short lines | {secs:.1f} s, peak {rss:.0f} MB, exit {code} |")
-    report = "\n".join([
-        "# Benchmarks",
-        "",
-        f"Made by `make bench` on {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-        f"{time.strftime('%Y-%m-%d')}. Whole processes, this machine; compare rows, not machines.",
-        "",
-        "| what | result |",
-        "|---|---|",
-        *rows,
-        "",
-    ])
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    try:
+        body = quality_section(args.out.parent) + speed_section(args.skip_speed)
+        body += ["## Report", "", report_screenshot(args.out.parent / "report.png"), ""]
+    except ModelError as exc:
+        print(f"bench: the model could not be loaded: {exc}", file=sys.stderr)
+        return 1
+    report = "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            f"Made by `make bench` on {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+            f"{time.strftime('%Y-%m-%d')}, in {time.perf_counter() - started:.0f} s. "
+            "This machine; compare rows, not machines.",
+            "",
+            *body,
+        ]
+    )
     args.out.write_text(report, encoding="utf-8")
     print(report)
     return 0

@@ -9,13 +9,18 @@ from cleaner.model import LinearModel
 
 
 def _score_table(scores: dict) -> list[str]:
-    out = ["| data | flavor | docs | body lines | noise lines | body recall | body recall (chars) | noise removal "
-           "| noise removal (chars) | drop F1 |", "|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| data | flavor | docs | body lines | noise lines | body recall | body recall (chars) | noise removal "
+        "| noise removal (chars) | drop F1 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, by_flavor in scores.items():
         for flavor, s in by_flavor.items():
-            out.append(f"| {name} | {flavor} | {s['docs']} | {s['body_lines']} | {s['noise_lines']} | "
-                       f"{s['body_recall']:.4f} | {s['body_recall_chars']:.4f} | {s['noise_removal']:.4f} | "
-                       f"{s['noise_removal_chars']:.4f} | {s['drop_f1']:.4f} |")
+            out.append(
+                f"| {name} | {flavor} | {s['docs']} | {s['body_lines']} | {s['noise_lines']} | "
+                f"{s['body_recall']:.4f} | {s['body_recall_chars']:.4f} | {s['noise_removal']:.4f} | "
+                f"{s['noise_removal_chars']:.4f} | {s['drop_f1']:.4f} |"
+            )
     return out
 
 

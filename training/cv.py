@@ -1,6 +1,6 @@
 """Cross-validation on the shared training split, grouped by site: the place to tune (never on dev).
 
-    python -m training.cv [--folds 5] [--threshold 0.25] [--errors errors.jsonl]
+python -m training.cv [--folds 5] [--threshold 0.25] [--errors errors.jsonl]
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from cleaner.api import Cleaner
 from cleaner.evaluate import document_keeps
 from cleaner.options import DEFAULT_THRESHOLD, Options
 from training import data
-from training.train import SEED, fit, matrix, site_of
+from training.train import SEED, fit, line_weights, matrix, site_of
 
 
 def folds(docs: Sequence[data.Doc], k: int) -> list[list[int]]:
@@ -47,16 +47,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.no_authored:
             base = [d for d in train_docs if d.get("flavor") == "residue"]
             train_docs += data.authored_docs(base, SEED)[0]
-        rows, targets, _ = matrix(train_docs)
-        model = fit(rows, targets, SEED)
+        rows, targets, owner = matrix(train_docs)
+        model = fit(rows, targets, SEED, line_weights(train_docs, owner))
         for t in thresholds:
             cleaner = Cleaner(Options(threshold=t), model=model)
             results[t] += [(shared[i], document_keeps(shared[i], cleaner)) for i in test_idx]
     for t in thresholds:
         scores = _score(results[t])
         for flavor, s in scores.items():
-            print(f"t={t:.2f} {flavor:8s} body recall {s['body_recall']:.4f} ({s['body_lines']})  "
-                  f"noise removal {s['noise_removal']:.4f} ({s['noise_lines']})")
+            print(
+                f"t={t:.2f} {flavor:8s} body recall {s['body_recall']:.4f} ({s['body_lines']})  "
+                f"noise removal {s['noise_removal']:.4f} ({s['noise_lines']})"
+            )
     if args.errors:
         t = thresholds[0]
         with args.errors.open("w", encoding="utf-8") as fh:
@@ -64,10 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for k, (line, keep) in enumerate(pairs):
                     bad = (line["label"] in ("body", "title") and not keep) or (line["label"] == "noise" and keep)
                     if bad:
-                        ctx = [ln["text"][:60] for ln in doc["lines"][max(0, k - 1):k + 2]]
-                        fh.write(json.dumps({"id": doc["id"], "flavor": doc["flavor"], "k": k, "label": line["label"],
-                                             "keep": keep, "text": line["text"], "ctx": ctx},
-                                            ensure_ascii=False) + "\n")
+                        ctx = [ln["text"][:60] for ln in doc["lines"][max(0, k - 1) : k + 2]]
+                        fh.write(
+                            json.dumps(
+                                {
+                                    "id": doc["id"],
+                                    "flavor": doc["flavor"],
+                                    "k": k,
+                                    "label": line["label"],
+                                    "keep": keep,
+                                    "text": line["text"],
+                                    "ctx": ctx,
+                                },
+                                ensure_ascii=False,
+                            )
+                            + "\n"
+                        )
     return 0
 
 

@@ -30,6 +30,7 @@ SEEDS = AUTHORED / "seeds.jsonl"
 SHARED_TRAIN = Path("data/linesets/train.jsonl.gz")
 SHARED_DEV = Path("data/linesets/dev.jsonl.gz")
 
+GOLDEN_WEIGHT = 60.0  # hand-labeled lines (seeds, user data) count this many times: fitted closely despite strong L2
 VARIANTS_PER_DOC = 3  # synthetic copies of each base document
 TOP_MAX, MIDDLE_MAX, BOTTOM_MAX, HARD_MAX = 4, 3, 10, 3  # inserted lines per copy, at most
 
@@ -41,6 +42,16 @@ def target_of(line: dict[str, Any]) -> str | None:
     if "category" in line:
         return str(line["category"])
     return {"body": "body", "title": "title", "noise": "noise"}.get(line["label"])
+
+
+def golden(docs: Sequence[Doc]) -> list[Doc]:
+    """``docs`` marked as hand-labeled, so training weighs their lines by ``GOLDEN_WEIGHT``."""
+    return [{**d, "golden": True} for d in docs]
+
+
+def doc_weight(doc: Doc) -> float:
+    """The training weight of each line of ``doc``."""
+    return GOLDEN_WEIGHT if doc.get("golden") else 1.0
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -68,8 +79,9 @@ def _pick(pool: Sequence[dict[str, Any]], rng: random.Random, k: int) -> list[di
     return [pool[rng.randrange(len(pool))] for _ in range(k)] if pool else []
 
 
-def synthesize(base_docs: Sequence[Doc], catalogue: Sequence[dict[str, Any]], hard: Sequence[dict[str, Any]],
-               seed: int) -> list[Doc]:
+def synthesize(
+    base_docs: Sequence[Doc], catalogue: Sequence[dict[str, Any]], hard: Sequence[dict[str, Any]], seed: int
+) -> list[Doc]:
     """Copies of ``base_docs`` with catalogue noise and hard body lines inserted (deterministic)."""
     rng = random.Random(seed)
     by_where = {w: [c for c in catalogue if c.get("where", "any") in (w, "any")] for w in ("top", "middle", "bottom")}
@@ -83,10 +95,12 @@ def synthesize(base_docs: Sequence[Doc], catalogue: Sequence[dict[str, Any]], ha
                 pos = rng.randint(1, max(1, len(lines) - 1))
                 lines.insert(pos, _labeled(item["text"], item["category"]))
             top = [_labeled(c["text"], c["category"]) for c in _pick(by_where["top"], rng, rng.randint(0, TOP_MAX))]
-            bottom = [_labeled(c["text"], c["category"]) for c in
-                      _pick(by_where["bottom"], rng, rng.randint(0, BOTTOM_MAX))]
-            out.append({"id": f"synth/{doc['id']}/{v}", "source": "synth", "flavor": "residue",
-                        "lines": top + lines + bottom})
+            bottom = [
+                _labeled(c["text"], c["category"]) for c in _pick(by_where["bottom"], rng, rng.randint(0, BOTTOM_MAX))
+            ]
+            out.append(
+                {"id": f"synth/{doc['id']}/{v}", "source": "synth", "flavor": "residue", "lines": top + lines + bottom}
+            )
     return out
 
 
@@ -104,14 +118,14 @@ def authored_docs(base_docs: Sequence[Doc], seed: int) -> tuple[list[Doc], dict[
         "hard_body.jsonl": {"lines": len(hard), "sha256": file_sha256(HARD_BODY)},
         "synthesized": {"docs": len(synth), "lines": sum(len(d["lines"]) for d in synth)},
     }
-    return seeds + synth, info
+    return golden(seeds) + synth, info
 
 
 def user_docs(paths: Sequence[Path]) -> list[Doc]:
     """Documents a user labeled, in the line-set format (see README "Retraining")."""
     docs: list[Doc] = []
     for path in paths:
-        docs.extend(read_jsonl(path))
+        docs.extend(golden(read_jsonl(path)))
     return docs
 
 
