@@ -11,6 +11,7 @@ The minister resigned on Tuesday after weeks of pressure, aides said.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,7 +102,9 @@ class Cleaner:
             window_shapes = [line_shape(t) for t in window]
             scored += self._score(window, window_shapes)
             shapes += window_shapes
-        scored = [(1.0, "body", "body") if len(t) > limit else s for t, s in zip(texts, scored)]
+        for i, text in enumerate(texts):
+            if len(text) > limit:  # passed through: its clipped start must not trigger rules either
+                scored[i], shapes[i] = (1.0, "body", "body"), replace(shapes[i], rules=())
         return decide(raw_lines, scored, shapes, self.options, self.source)
 
     def _score(self, texts: list[str], shapes: list[LineShape]) -> Scored:

@@ -25,7 +25,7 @@ from cleaner.categories import ALL_CATEGORIES
 from cleaner.decide import DocumentResult
 from cleaner.errors import CleanerError, InputError
 from cleaner.jsonl import clean_jsonl_lines
-from cleaner.options import DEFAULT_THRESHOLD, Options
+from cleaner.options import DEFAULT_THRESHOLD, MAX_LINE_CHARS, Options
 from cleaner.report import report_command
 from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path
 
@@ -64,8 +64,19 @@ def _output(path: Path | None) -> Iterator[IO[bytes]]:
             yield fh
 
 
-def _make_cleaner(threshold: float, keep_category: tuple[str, ...], model: Path | None, no_model: bool) -> Cleaner:
-    options = Options(threshold=threshold, keep_categories=frozenset(keep_category), use_model=not no_model)
+def _make_cleaner(
+    threshold: float,
+    keep_category: tuple[str, ...],
+    model: Path | None,
+    no_model: bool,
+    max_line_chars: int = MAX_LINE_CHARS,
+) -> Cleaner:
+    options = Options(
+        threshold=threshold,
+        keep_categories=frozenset(keep_category),
+        use_model=not no_model,
+        max_line_chars=max_line_chars,
+    )
     cleaner = Cleaner(options, model_path=model)
     if cleaner.warning:
         _warn(cleaner.warning)
@@ -160,6 +171,13 @@ def cli() -> None:
 @click.option("--no-model", is_flag=True, help="Use the heuristic rules only.")
 @click.option("--html", "force_html", is_flag=True, help="Treat inputs as HTML (else by suffix or sniffing).")
 @click.option(
+    "--max-line-chars",
+    type=click.IntRange(1),
+    default=MAX_LINE_CHARS,
+    show_default=True,
+    help="Longer lines are passed through as body, unscored.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -176,6 +194,7 @@ def clean_command(
     model: Path | None,
     no_model: bool,
     force_html: bool,
+    max_line_chars: int,
     output: Path | None,
 ) -> None:
     """Clean FILES (or stdin when none or '-') and write the kept lines to stdout.
@@ -186,7 +205,7 @@ def clean_command(
       cleaner clean --explain page.txt | jq 'select(.keep == false)'
       cleaner clean --jsonl data.jsonl.gz -o clean.jsonl.gz
     """
-    cleaner = _make_cleaner(threshold, keep_category, model, no_model)
+    cleaner = _make_cleaner(threshold, keep_category, model, no_model, max_line_chars)
     files = files or ("-",)
     with _output(output) as out:
         if mode == "jsonl":

@@ -97,6 +97,23 @@ def test_overlong_line_passes_through_unscored() -> None:
     assert result.decisions[0].keep and result.decisions[0].score == 1.0
 
 
+def test_max_line_chars_option_passes_long_lines_through() -> None:
+    code, out, _ = run(["clean", "--explain", "--max-line-chars", "10"], b"Subscribe to our newsletter today\n")
+    assert code == 0 and b'"keep": true' in out and b'"score": 1.0' in out
+
+
+def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from cleaner import cli as cli_module
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module.cli, "main", interrupted)
+    with pytest.raises(SystemExit) as exc:
+        cli_module.main(["clean"])
+    assert exc.value.code == 130 and "interrupted" in capsys.readouterr().err
+
+
 def test_many_short_lines() -> None:
     text = "Menu\nHome\n" * 20_000 + ARTICLE
     out = clean(text)
