@@ -27,7 +27,7 @@ from cleaner.options import Options
 from cleaner.segment import is_blank, looks_like_html, split_lines
 
 Scored = list[tuple[float, str, str]]  # (P(article), category if kept, category if dropped) per line
-WINDOW_LINES = 20_000  # longer documents are scored in windows of this many lines: bounds memory, no article is longer
+WINDOW_LINES = 5_000  # longer documents are scored in windows of this many lines: bounds memory, no article is longer
 
 
 def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) -> Scored:

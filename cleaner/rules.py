@@ -166,9 +166,51 @@ RULES: tuple[Rule, ...] = (
     _rule("image_counter", "media", r"^\W*(image|photo|slide|foto)\s*\d+\s*(of|/|von|de|di)\s*\d+\W*$", S, hard=True),
     # related
     _rule(
+        "teaser_tag",
+        "related",
+        r"\[(insight|video|reaction|warning|pictures|photos?|poll|latest|news|gallery|watch|live|update)\]\W*$",
+        S * 2,
+        needles=("]",),
+    ),
+    _rule(
+        "click_here",
+        "promo",
+        r"^\W*click here\b|\bget the [\w ]{1,30} app\b|\border reprints\b",
+        S * 2,
+        needles=("click here", "app", "reprints"),
+    ),
+    _rule(
+        "write_to",
+        "meta",
+        r"^\W*(write to|contact|email) [\w .'-]{2,60} at [\w.+-]+@[\w-]+\.\w+",
+        S * 2,
+        needles=("@",),
+    ),
+    _rule(
+        "personal_use",
+        "legal",
+        r"\bfor your personal,? non-?commercial use only\b",
+        needles=("non",),
+        hard=True,
+    ),
+    _rule(
+        "enjoyed_this",
+        "donation",
+        r"^\W*(if you (enjoyed|liked|value) (this|our) (article|story|reporting|journalism)|like this (story|article)\?)",
+        S * 3,
+        needles=("enjoyed", "liked", "value", "like this"),
+    ),
+    _rule(
+        "site_error",
+        "navigation",
+        r"^\W*(text size|an error has occurred|please try again later|loading\.*|javascript is (disabled|required))\W*",
+        S,
+        needles=("text size", "error", "try again", "loading", "javascript"),
+    ),
+    _rule(
         "read_also",
         "related",
-        r"^\W*(read (also|more|next)|see also|related( (posts|articles|stories|coverage|news|content))?|more (news|stories|on this)|you (may|might) (also )?like|recommended( for you)?|editors'? picks|most (read|popular)|top stories|lesen sie (auch|mehr)|mehr zum thema|lire aussi|à lire aussi|lee también|leia também|leggi anche|читайте (також|также)|czytaj (też|także|więcej))\b.{0,80}$",
+        r"^\W*(read (also|more|next)|see also|related( (posts|articles|stories|coverage|news|content))?|more (news|stories|on this|from)|also on|see more|don'?t miss|watch more|you (may|might) (also )?like|recommended( for you)?|editors'? picks|most (read|popular)|top stories|lesen sie (auch|mehr)|mehr zum thema|lire aussi|à lire aussi|lee también|leia também|leggi anche|читайте (також|также)|czytaj (też|także|więcej))\b.{0,80}$",
         S * 2,
     ),
     # navigation

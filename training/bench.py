@@ -57,14 +57,31 @@ SCREENSHOT_TIMEOUT_S = 120  # a hung browser must not hang the benchmark
 JSONL_MB = (5, 25)  # two sizes: equal peaks show streaming with constant memory
 
 
+# A small launcher runs the measured command and reports its peak RSS: a child forked straight from this
+# (large) process would start its ru_maxrss at our own size, inflating every peak.
+_PEAK_LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "p = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(p.pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def run_child(cmd: Sequence[str], stdin_path: Path | None = None) -> tuple[float, float, int]:
     """``(wall seconds, peak RSS MB, exit code)`` of one child process, its output discarded."""
-    start = time.perf_counter()
-    with open(stdin_path or os.devnull, "rb") as fin, open(os.devnull, "wb") as fout:
-        proc = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
+        start = time.perf_counter()
+        with open(stdin_path or os.devnull, "rb") as fin, open(os.devnull, "wb") as fout:
+            code = subprocess.call(
+                [sys.executable, "-c", _PEAK_LAUNCHER, rss_file.name, *cmd],
+                stdin=fin,
+                stdout=fout,
+                stderr=subprocess.DEVNULL,
+            )
+        secs = time.perf_counter() - start
+        peak_kb = float(rss_file.read() or 0)
+    return secs, peak_kb / 1024, code
 
 
 def seed_text() -> str:
