@@ -39,11 +39,11 @@ from typing import IO, Any
 import click
 
 from cleaner.api import Cleaner
-from cleaner.categories import ALL_CATEGORIES
+from cleaner.cli_options import decision_options, jsonl_options, options_from
 from cleaner.decide import Decision
 from cleaner.errors import CleanerError, InputError
 from cleaner.jsonl import clean_jsonl_lines
-from cleaner.options import DEFAULT_THRESHOLD, Options
+from cleaner.options import Options
 from cleaner.textio import atomic_writer, decode_bytes, read_path
 
 EXIT_FAILED, EXIT_INTERRUPTED = 1, 130  # cleaner.cli's policy (it imports this module, so the values are repeated)
@@ -535,30 +535,8 @@ def run_batch(
 )
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSON summary here.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, warnings or summary line (failures still show).")
-@click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
-@click.option(
-    "--on-error",
-    type=click.Choice(["skip", "fail"]),
-    default="skip",
-    show_default=True,
-    help="JSONL: skip and report bad lines, or fail the file at the first.",
-)
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=DEFAULT_THRESHOLD,
-    show_default=True,
-    help="Keep a line when P(article) >= this. Lower keeps more.",
-)
-@click.option(
-    "--keep-category",
-    multiple=True,
-    type=click.Choice(ALL_CATEGORIES),
-    metavar="CAT",
-    help="Also keep lines of this category (repeatable), e.g. caption.",
-)
-@click.option("--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz).")
-@click.option("--no-model", is_flag=True, help="Use the heuristic rules only.")
+@jsonl_options
+@decision_options
 def batch_command(
     src: Path,
     dst: Path,
@@ -591,7 +569,7 @@ def batch_command(
       cleaner batch crawl/ clean/ --glob '*.html' -j 8 --explain
     """
     check_paths(src, dst, report)
-    options = Options(threshold=threshold, keep_categories=frozenset(keep_category), use_model=not no_model)
+    options = options_from(threshold, keep_category, no_model)
     cleaner = worker_cleaner(options, model)  # loads (and checks) the model once, before any work
     if cleaner.warning and not quiet:
         click.echo(cleaner.warning, err=True)

@@ -21,11 +21,18 @@ import click
 from cleaner import __version__
 from cleaner.api import Cleaner
 from cleaner.batch import batch_command
-from cleaner.categories import ALL_CATEGORIES
+from cleaner.cli_options import (
+    decision_options,
+    jsonl_options,
+    model_option,
+    no_model_option,
+    options_from,
+    threshold_option,
+)
 from cleaner.decide import DocumentResult
 from cleaner.errors import CleanerError, InputError
 from cleaner.jsonl import clean_jsonl_lines
-from cleaner.options import DEFAULT_THRESHOLD, MAX_LINE_CHARS, Options
+from cleaner.options import MAX_LINE_CHARS, Options
 from cleaner.report import report_command
 from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path
 
@@ -64,19 +71,7 @@ def _output(path: Path | None) -> Iterator[IO[bytes]]:
             yield fh
 
 
-def _make_cleaner(
-    threshold: float,
-    keep_category: tuple[str, ...],
-    model: Path | None,
-    no_model: bool,
-    max_line_chars: int = MAX_LINE_CHARS,
-) -> Cleaner:
-    options = Options(
-        threshold=threshold,
-        keep_categories=frozenset(keep_category),
-        use_model=not no_model,
-        max_line_chars=max_line_chars,
-    )
+def _make_cleaner(options: Options, model: Path | None) -> Cleaner:
     cleaner = Cleaner(options, model_path=model)
     if cleaner.warning:
         _warn(cleaner.warning)
@@ -145,30 +140,8 @@ def cli() -> None:
 @click.option("--explain", "mode", flag_value="explain", help="One JSON record per non-blank line: the decision.")
 @click.option("--json", "mode", flag_value="json", help="One JSON object per document: text, counts, truncated.")
 @click.option("--jsonl", "mode", flag_value="jsonl", help="Inputs are JSONL datasets; clean each document's text.")
-@click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
-@click.option(
-    "--on-error",
-    type=click.Choice(["skip", "fail"]),
-    default="skip",
-    show_default=True,
-    help="JSONL: skip and report bad lines, or stop at the first.",
-)
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=DEFAULT_THRESHOLD,
-    show_default=True,
-    help="Keep a line when P(article) >= this. Lower keeps more.",
-)
-@click.option(
-    "--keep-category",
-    multiple=True,
-    type=click.Choice(ALL_CATEGORIES),
-    metavar="CAT",
-    help="Also keep lines of this category (repeatable), e.g. caption.",
-)
-@click.option("--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz).")
-@click.option("--no-model", is_flag=True, help="Use the heuristic rules only.")
+@jsonl_options
+@decision_options
 @click.option("--html", "force_html", is_flag=True, help="Treat inputs as HTML (else by suffix or sniffing).")
 @click.option(
     "--max-line-chars",
@@ -205,7 +178,7 @@ def clean_command(
       cleaner clean --explain page.txt | jq 'select(.keep == false)'
       cleaner clean --jsonl data.jsonl.gz -o clean.jsonl.gz
     """
-    cleaner = _make_cleaner(threshold, keep_category, model, no_model, max_line_chars)
+    cleaner = _make_cleaner(options_from(threshold, keep_category, no_model, max_line_chars), model)
     files = files or ("-",)
     with _output(output) as out:
         if mode == "jsonl":
@@ -219,9 +192,9 @@ def clean_command(
 @cli.command("eval")
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--flavor", default=None, help="Score only documents of this flavor (residue, page).")
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=DEFAULT_THRESHOLD, show_default=True)
-@click.option("--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz).")
-@click.option("--no-model", is_flag=True, help="Score the heuristic rules instead of the model.")
+@threshold_option
+@model_option
+@no_model_option
 @click.option(
     "--worst",
     type=click.IntRange(0),
@@ -247,7 +220,7 @@ def eval_command(
     """
     from cleaner.evaluate import evaluate_report, read_labeled
 
-    cleaner = _make_cleaner(threshold, (), model, no_model)
+    cleaner = _make_cleaner(options_from(threshold, (), no_model), model)
     try:
         docs = [d for path in data for d in read_labeled(path) if flavor is None or d.get("flavor") == flavor]
         report = evaluate_report(docs, cleaner, worst=worst)

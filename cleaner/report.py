@@ -26,9 +26,9 @@ import click
 from cleaner.api import Cleaner
 from cleaner.batch import file_kind
 from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES, is_keep
+from cleaner.cli_options import model_option, no_model_option, options_from, threshold_option
 from cleaner.decide import Decision, DocumentResult
 from cleaner.errors import InputError
-from cleaner.options import DEFAULT_THRESHOLD, Options
 from cleaner.textio import atomic_writer, decode_bytes, read_path
 
 EXIT_FAILED = 1  # cleaner.cli's code for "an input could not be used" (cli imports this module, so repeated)
@@ -137,15 +137,9 @@ def render_report(named_results: list[tuple[str, DocumentResult]]) -> str:
     required=True,
     help="The HTML file to write (atomically).",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=DEFAULT_THRESHOLD,
-    show_default=True,
-    help="Keep a line when P(article) >= this. Lower keeps more.",
-)
-@click.option("--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz).")
-@click.option("--no-model", is_flag=True, help="Use the heuristic rules only.")
+@threshold_option
+@model_option
+@no_model_option
 def report_command(files: tuple[str, ...], output: Path, threshold: float, model: Path | None, no_model: bool) -> None:
     """Write one HTML page showing each line of FILES and what the cleaner decided ('-' is stdin).
 
@@ -153,7 +147,7 @@ def report_command(files: tuple[str, ...], output: Path, threshold: float, model
     Example:
       cleaner report seeds/*.txt -o report.html
     """
-    cleaner = Cleaner(Options(threshold=threshold, use_model=not no_model), model_path=model)
+    cleaner = Cleaner(options_from(threshold, (), no_model), model_path=model)
     if cleaner.warning:
         click.echo(cleaner.warning, err=True)
     named: list[tuple[str, DocumentResult]] = []

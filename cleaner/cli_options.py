@@ -1,0 +1,71 @@
+"""Click options shared by ``clean``, ``batch``, ``report`` and ``eval``: one definition each.
+
+>>> options_from(0.3, ("caption",), no_model=False).keep_categories
+frozenset({'caption'})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from cleaner.categories import ALL_CATEGORIES
+from cleaner.options import DEFAULT_THRESHOLD, MAX_LINE_CHARS, Options
+
+F = TypeVar("F", bound=Callable[..., object])
+
+threshold_option = click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Keep a line when P(article) >= this. Lower keeps more.",
+)
+keep_category_option = click.option(
+    "--keep-category",
+    multiple=True,
+    type=click.Choice(ALL_CATEGORIES),
+    metavar="CAT",
+    help="Also keep lines of this category (repeatable), e.g. caption.",
+)
+model_option = click.option(
+    "--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz)."
+)
+no_model_option = click.option("--no-model", is_flag=True, help="Use the heuristic rules only.")
+text_field_option = click.option(
+    "--text-field", default="text", show_default=True, help="JSONL field holding the text."
+)
+on_error_option = click.option(
+    "--on-error",
+    type=click.Choice(["skip", "fail"]),
+    default="skip",
+    show_default=True,
+    help="JSONL: skip and report bad lines, or stop at the first.",
+)
+
+
+def decision_options(f: F) -> F:
+    """``--threshold``, ``--keep-category``, ``--model``, ``--no-model``."""
+    for option in (no_model_option, model_option, keep_category_option, threshold_option):
+        f = option(f)
+    return f
+
+
+def jsonl_options(f: F) -> F:
+    """``--text-field`` and ``--on-error``."""
+    return text_field_option(on_error_option(f))
+
+
+def options_from(
+    threshold: float, keep_category: tuple[str, ...], no_model: bool, max_line_chars: int = MAX_LINE_CHARS
+) -> Options:
+    """The :class:`Options` value the shared CLI options describe."""
+    return Options(
+        threshold=threshold,
+        keep_categories=frozenset(keep_category),
+        use_model=not no_model,
+        max_line_chars=max_line_chars,
+    )
