@@ -37,8 +37,8 @@ train: install
 	$(BIN)/python -m training.train --shared $(SHARED)
 
 lint: install
-	$(BIN)/ruff check cleaner training tests
-	$(BIN)/ruff format --check cleaner training tests
+	$(BIN)/ruff check cleaner training tests examples
+	$(BIN)/ruff format --check cleaner training tests examples
 
 BENCH_STAMP := $(VENV)/.installed-bench
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from cleaner.api import Cleaner
+from cleaner.decide import DocumentResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,18 @@ class JsonlOutcome:
     error: str | None = None
     truncated: bool = False
     counts: dict[str, dict[str, int]] | None = None
+
+
+def clean_record(cleaner: Cleaner, doc: dict[str, Any], field: str = "text") -> tuple[dict[str, Any], DocumentResult]:
+    """A copy of ``doc`` with ``field`` cleaned and the ``cleaner`` metadata added (``doc`` is left as it is).
+
+    >>> from cleaner.options import Options
+    >>> out, _ = clean_record(Cleaner(Options(use_model=False)), {"id": 7, "text": "Subscribe"})
+    >>> out["id"], out["text"], out["cleaner"]["dropped"]
+    (7, '', {'newsletter': 1})
+    """
+    result = cleaner.classify(doc[field], html=False)
+    return {**doc, field: result.text, "cleaner": result.metadata()}, result
 
 
 def clean_jsonl_lines(cleaner: Cleaner, lines: Iterable[str], field: str = "text") -> Iterator[JsonlOutcome]:
@@ -45,9 +59,7 @@ def clean_jsonl_lines(cleaner: Cleaner, lines: Iterable[str], field: str = "text
         if not isinstance(doc, dict) or not isinstance(doc.get(field), str):
             yield JsonlOutcome(lineno, error=f"line {lineno}: no string field {field!r}")
             continue
-        result = cleaner.classify(doc[field], html=False)
-        doc[field] = result.text
-        doc["cleaner"] = result.metadata()
+        doc, result = clean_record(cleaner, doc, field)
         yield JsonlOutcome(
             lineno, line=json.dumps(doc, ensure_ascii=False) + "\n", truncated=result.truncated, counts=result.counts()
         )
