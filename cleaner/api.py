@@ -11,7 +11,6 @@ The minister resigned on Tuesday after weeks of pressure, aides said.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from cleaner.features import LineShape, document_features, line_shape
 from cleaner.htmlinput import extract_html
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
+from cleaner.rules import Rule
 from cleaner.segment import is_blank, looks_like_html, split_lines
 
 Scored = list[tuple[float, str, str]]  # (P(article), category if kept, category if dropped) per line
@@ -96,16 +96,16 @@ class Cleaner:
         limit = self.options.max_line_chars
         clipped = [t[:limit] for t in texts]
         scored: Scored = []
-        shapes: list[LineShape] = []
+        rules: list[tuple[Rule, ...]] = []  # only the rules outlive a window: shapes hold every word
         for start in range(0, len(clipped), WINDOW_LINES):
             window = clipped[start : start + WINDOW_LINES]
             window_shapes = [line_shape(t) for t in window]
             scored += self._score(window, window_shapes)
-            shapes += window_shapes
+            rules += [s.rules for s in window_shapes]
         for i, text in enumerate(texts):
             if len(text) > limit:  # passed through: its clipped start must not trigger rules either
-                scored[i], shapes[i] = (1.0, "body", "body"), replace(shapes[i], rules=())
-        return decide(raw_lines, scored, shapes, self.options, self.source)
+                scored[i], rules[i] = (1.0, "body", "body"), ()
+        return decide(raw_lines, scored, rules, self.options, self.source)
 
     def _score(self, texts: list[str], shapes: list[LineShape]) -> Scored:
         if self.model is not None:

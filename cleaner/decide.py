@@ -20,9 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cleaner.categories import is_keep
-from cleaner.features import LineShape
 from cleaner.options import Options
-from cleaner.rules import is_truncated_tail
+from cleaner.rules import Rule, is_truncated_tail
 from cleaner.segment import is_blank, join_kept
 
 SMOOTH_MAX_CHARS = 120  # only short lines (subheads, one-liners) are rescued by their neighbours
@@ -98,22 +97,22 @@ def _smooth(keep: list[bool], scores: Sequence[float], texts: Sequence[str], rul
 def decide(
     raw_lines: Sequence[str],
     scored: Sequence[tuple[float, str, str]],
-    shapes: Sequence[LineShape],
+    rules: Sequence[tuple[Rule, ...]],
     options: Options,
     source: str,
 ) -> DocumentResult:
-    """Turn ``(P(article), keep category, drop category)`` and the shape of each non-blank line
+    """Turn ``(P(article), keep category, drop category)`` and the matching rules of each non-blank line
     into a :class:`DocumentResult`."""
     numbered = [(n, raw.rstrip("\r")) for n, raw in enumerate(raw_lines, 1) if not is_blank(raw)]
     texts = [t.strip() for _, t in numbered]
     scores = [s for s, _, _ in scored]
-    ruled = [bool(s.rules) for s in shapes]
+    ruled = [bool(r) for r in rules]
     keep = [s >= options.threshold or drop_cat in options.keep_categories for s, _, drop_cat in scored]
     if options.smooth:
         keep = _smooth(keep, scores, texts, ruled)
     categories = [k_cat if k else d_cat for k, (_, k_cat, d_cat) in zip(keep, scored)]
-    for i, shape in enumerate(shapes):
-        hard = next((r for r in shape.rules if r.hard), None)
+    for i, line_rules in enumerate(rules):
+        hard = next((r for r in line_rules if r.hard), None)
         if hard is not None and hard.category not in options.keep_categories:
             keep[i], categories[i] = False, hard.category
     headline = next((t for t, k in zip(texts, keep) if k), None)
