@@ -34,7 +34,7 @@ chromium:
 	else echo "chromium not installed (installed automatically only with CI set, as root): browser tests skip"; fi
 
 train: install
-	$(BIN)/python -m training.train --shared $(SHARED)
+	$(BIN)/python -m training.train --shared $(SHARED) $(foreach f,$(USER_DATA),--user-data $(f))
 
 lint: install
 	$(BIN)/ruff check cleaner training tests examples
