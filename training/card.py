@@ -40,7 +40,8 @@ def write_card(model: LinearModel, path: Path) -> None:
         lines.append(f"- **{name}**: `{info}`")
     lines += [
         "",
-        f"Lines used for training: {m['trained_lines']}. Seed: {m['seed']}. "
+        f"Lines used for training: {m['trained_lines']} (per class: {m.get('class_counts', {})}). "
+        f"Seed: {m['seed']}. "
         f"Library versions: {m['versions']}. Hyperparameters: {m['hyperparameters']}.",
         "",
         f"## Scores (threshold {m['threshold']})",

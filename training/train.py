@@ -104,15 +104,15 @@ def fit(rows: list[list[int]], targets: list[str], seed: int, weights: Sequence[
     bias_row = np.zeros((1, len(classes)), np.float32)
     bias_row[0] = clf.intercept_ if len(classes) > 2 else [-clf.intercept_[0] / 2, clf.intercept_[0] / 2]
     bias = hash_feature("bias")
-    weights = coef
+    table = coef  # the intercept becomes the weight row of the always-present "bias" feature
     where = np.searchsorted(cols, bias)
     if where < len(cols) and cols[where] == bias:
-        weights[where] += bias_row[0]
+        table[where] += bias_row[0]
     else:
         cols = np.insert(cols, where, bias)
-        weights = np.insert(weights, where, bias_row[0], axis=0)
-    nonzero = np.abs(weights).max(axis=1) > 0
-    return LinearModel(classes, weights[nonzero], cols[nonzero], {})
+        table = np.insert(table, where, bias_row[0], axis=0)
+    nonzero = np.abs(table).max(axis=1) > 0
+    return LinearModel(classes, table[nonzero], cols[nonzero], {})
 
 
 def scores_on(docs: Sequence[data.Doc], model: LinearModel, threshold: float) -> dict[str, Any]:
@@ -162,11 +162,12 @@ def build_corpora(args: argparse.Namespace, with_authored: bool) -> tuple[list[d
     return docs, corpora
 
 
-def train_once(args: argparse.Namespace, with_authored: bool) -> tuple[LinearModel, dict[str, Any], int]:
+def train_once(args: argparse.Namespace, with_authored: bool) -> tuple[LinearModel, dict[str, Any], Counter[str]]:
+    """The model, a description of its corpora, and how many training lines each class had."""
     docs, corpora = build_corpora(args, with_authored)
     rows, targets, owner = matrix(docs)
     model = fit(rows, targets, args.seed, line_weights(docs, owner))
-    return model, corpora, len(rows)
+    return model, corpora, Counter(targets)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "training on the repo's authored data only",
             file=sys.stderr,
         )
-    model, corpora, n_lines = train_once(args, with_authored=not args.no_authored)
+    model, corpora, class_counts = train_once(args, with_authored=not args.no_authored)
     dev_path = data.shared_split(args.shared, data.SHARED_DEV)
     dev_docs = data.read_jsonl(dev_path) if dev_path else []
     threshold = DEFAULT_THRESHOLD
@@ -197,8 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "version": "1.0.0",
         "seed": args.seed,
         "threshold": threshold,
-        "trained_lines": n_lines,
-        "class_counts": dict(Counter()),
+        "trained_lines": sum(class_counts.values()),
+        "class_counts": dict(sorted(class_counts.items())),
         "corpora": corpora,
         "scores": scores,
         "versions": {"python": sys.version.split()[0], "numpy": np.__version__, "scikit-learn": sklearn.__version__},
