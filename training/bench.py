@@ -54,6 +54,7 @@ SCREENSHOT_SIZE = "1200,1600"  # wide enough for the summary table and a screenf
 SCREENSHOT_TIMEOUT_S = 120  # a hung browser must not hang the benchmark
 
 
+DASK_COPIES = 600  # copies of the seeds for the Dask rows: ~13 MB, long enough to see the second worker
 JSONL_MB = (5, 25)  # two sizes: equal peaks show streaming with constant memory
 
 
@@ -335,6 +336,29 @@ def speed_section(skip: bool) -> list[str]:
         "|---|---|",
         *rows,
         *in_process_rows(),
+        "",
+        *dask_section(),
+    ]
+
+
+def dask_section() -> list[str]:
+    """``examples/dask_bench.py``: 1 and 2 Dask workers against ``cleaner batch -j 1/2`` on the same folder."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        return ["## Dask", "", "Skipped: the `dask` extra is not installed.", ""]
+    script = REPO / "examples" / "dask_bench.py"
+    cmd = [sys.executable, str(script), "--copies", str(DASK_COPIES), "--workers", "1", "2"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    return [
+        "## Dask",
+        "",
+        f"`python examples/dask_bench.py --copies {DASK_COPIES} --workers 1 2` ({DASK_COPIES * len(SEEDS):,} files; "
+        "Dask times exclude cluster start-up and model loading, shown apart; batch times include them):",
+        "",
+        "```",
+        (out.stdout or out.stderr).strip(),
+        "```",
         "",
     ]
 
