@@ -117,16 +117,17 @@ class Cleaner:
         return self.classify(text, html).text
 
 
-@lru_cache(maxsize=8)
-def _cleaner_for(options: Options) -> Cleaner:
-    return Cleaner(options)
+@lru_cache(maxsize=8)  # bounded: one Cleaner per (options, model) in a process, e.g. per batch or Dask worker
+def shared_cleaner(options: Options, model_path: Path | None = None) -> Cleaner:
+    """The process's :class:`Cleaner` for these options and model, built (and the model loaded) on first use."""
+    return Cleaner(options, model_path=model_path)
 
 
 def classify(text: str, options: Options | None = None) -> DocumentResult:
     """Decisions for every non-blank line of ``text`` (with the shipped model, loaded once)."""
-    return _cleaner_for(options or Options()).classify(text)
+    return shared_cleaner(options or Options()).classify(text)
 
 
 def clean(text: str, options: Options | None = None) -> str:
     """``text`` without its boilerplate lines: the kept lines, byte-identical and in order."""
-    return _cleaner_for(options or Options()).clean(text)
+    return shared_cleaner(options or Options()).clean(text)

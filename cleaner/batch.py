@@ -32,13 +32,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
-from cleaner.api import Cleaner
+from cleaner.api import shared_cleaner
 from cleaner.cli_options import decision_options, jsonl_options, options_from
 from cleaner.decide import Decision
 from cleaner.errors import CleanerError, InputError
@@ -228,12 +227,6 @@ def remove_stale_temps(dst: Path) -> int:
 # ------------------------------------------------------------------------------------ one file (a worker's job)
 
 
-@lru_cache(maxsize=4)  # one Cleaner per (options, model) per process: each worker loads the model on its first file
-def worker_cleaner(options: Options, model_path: Path | None) -> Cleaner:
-    """The process's Cleaner for these options, built on first use."""
-    return Cleaner(options, model_path=model_path)
-
-
 @contextlib.contextmanager
 def _open_output(path: Path) -> Iterator[IO[bytes]]:
     """A binary stream to ``path``, renamed into place only on success; gzip when the name ends in ``.gz``."""
@@ -255,7 +248,7 @@ def _write_explain(task: Task, decisions: Iterable[Decision]) -> None:
 def clean_document(task: Task, settings: Settings) -> FileResult:
     """Clean a text or HTML file into its UTF-8 output (and sidecar)."""
     text, encoding = decode_bytes(read_path(str(task.src)))
-    result = worker_cleaner(settings.options, settings.model_path).classify(text, html=task.kind == "html")
+    result = shared_cleaner(settings.options, settings.model_path).classify(text, html=task.kind == "html")
     if settings.explain:
         _write_explain(task, result.decisions)
     with _open_output(task.dst) as out:
@@ -285,7 +278,7 @@ def _jsonl_lines(stream: IO[str]) -> Iterator[str]:
 
 def clean_dataset(task: Task, settings: Settings) -> FileResult:
     """Clean a JSONL dataset document by document, streaming; bad lines are skipped or fail the file."""
-    cleaner = worker_cleaner(settings.options, settings.model_path)
+    cleaner = shared_cleaner(settings.options, settings.model_path)
     opener = gzip.open if task.src.name.endswith(".gz") else open
     kept: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
@@ -570,7 +563,7 @@ def batch_command(
     """
     check_paths(src, dst, report)
     options = options_from(threshold, keep_category, no_model)
-    cleaner = worker_cleaner(options, model)  # loads (and checks) the model once, before any work
+    cleaner = shared_cleaner(options, model)  # loads (and checks) the model once, before any work
     if cleaner.warning and not quiet:
         click.echo(cleaner.warning, err=True)
     settings = Settings(options, model, text_field, on_error, explain)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cleaner import batch
+from cleaner import api, batch
 from cleaner.api import Cleaner
 from cleaner.batch import TEMP_NAME, Task, batch_command, progress_bar
 from cleaner.errors import ModelError
@@ -367,12 +367,12 @@ def test_model_is_loaded_once_per_process(src: Path, tmp_path: Path, monkeypatch
             built.append(options)
             super().__init__(options, **kwargs)
 
-    monkeypatch.setattr(batch, "Cleaner", CountingCleaner)
-    batch.worker_cleaner.cache_clear()
+    monkeypatch.setattr(api, "Cleaner", CountingCleaner)
+    api.shared_cleaner.cache_clear()
     try:
         assert run(src, tmp_path / "dst", "--no-model", "-j", "1", "--threshold", "0.31")[0] == 0
     finally:
-        batch.worker_cleaner.cache_clear()
+        api.shared_cleaner.cache_clear()
     assert len(built) == 1
 
 

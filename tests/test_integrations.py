@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from cleaner.api import Cleaner
-from cleaner.batch import batch_command, worker_cleaner
+from cleaner.batch import batch_command, shared_cleaner
 from cleaner.jsonl import clean_jsonl_lines
 from tests.conftest import REPO, SEEDS
 
@@ -206,7 +206,7 @@ def test_dask_workers_build_their_cleaner_once(client: Any, src: Path, tmp_path:
     from cleaner.integrations.dask import clean_tree
 
     clean_tree(src, tmp_path / "dask", client)
-    builds = client.run(lambda: worker_cleaner.cache_info().misses)
+    builds = client.run(lambda: shared_cleaner.cache_info().misses)
     assert list(builds.values()) == [1, 1]  # one Cleaner per worker process, reused for every later file
 
 

@@ -2,7 +2,7 @@
 
 ``import cleaner`` imports neither; ``cleaner.integrations.datatrove`` needs ``pip install 'cleaner[datatrove]'``,
 ``cleaner.integrations.dask`` needs ``pip install 'cleaner[dask]'``. Both load one Cleaner per worker process,
-through the same bounded cache as ``cleaner batch`` (:func:`cleaner.batch.worker_cleaner`).
+through the same bounded cache as ``cleaner batch`` (:func:`cleaner.api.shared_cleaner`).
 
 >>> print(missing_extra("dask", ImportError("No module named 'distributed'")))
 cleaner.integrations.dask needs the 'dask' extra: pip install 'cleaner[dask]' (No module named 'distributed')

@@ -10,7 +10,7 @@
 Files are cleaned by ``cleaner batch``'s own per-file code (:func:`cleaner.batch.clean_chunk`): the same plan,
 the same outputs byte for byte, written atomically to the same relative paths; a file that fails is a
 ``FileResult`` with its ``error``, and the run goes on. Each worker process builds its Cleaner once, on its first
-task, through ``cleaner batch``'s bounded per-process cache (:func:`cleaner.batch.worker_cleaner`); the
+task, through ``cleaner batch``'s bounded per-process cache (:func:`cleaner.api.shared_cleaner`); the
 workers are asked to load it before any file is sent, so that a bad model fails the call at once.
 """
 
@@ -28,6 +28,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised with dask hidden, in a test
     raise missing_extra("dask", exc) from exc
 
+from cleaner.api import shared_cleaner
 from cleaner.batch import (
     FileResult,
     Settings,
@@ -38,7 +39,6 @@ from cleaner.batch import (
     file_kind,
     plan_tree,
     remove_stale_temps,
-    worker_cleaner,
 )
 from cleaner.errors import InputError
 from cleaner.jsonl import clean_record
@@ -56,7 +56,7 @@ def file_task(path: Path, src_root: Path, out_dir: Path) -> Task:
 
 def _load_cleaner(settings: Settings) -> str:
     """Build this worker's Cleaner now (run on every worker); returns its source, ``model`` or ``rules``."""
-    return worker_cleaner(settings.options, settings.model_path).source
+    return shared_cleaner(settings.options, settings.model_path).source
 
 
 def clean_tasks(tasks: list[Task], settings: Settings, client: Client | None = None) -> list[FileResult]:
@@ -109,7 +109,7 @@ def _clean_document(doc: Mapping[str, Any], settings: Settings) -> dict[str, Any
     """One bag element cleaned like a ``--jsonl`` document; a document without the text field is an error."""
     if not isinstance(doc.get(settings.text_field), str):
         raise InputError(f"document without a string field {settings.text_field!r}: {str(doc)[:80]}")
-    cleaner = worker_cleaner(settings.options, settings.model_path)
+    cleaner = shared_cleaner(settings.options, settings.model_path)
     return clean_record(cleaner, dict(doc), settings.text_field)[0]
 
 

@@ -33,7 +33,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised with datatrove hidden, in a test
     raise missing_extra("datatrove", exc) from exc
 
-from cleaner.batch import worker_cleaner
+from cleaner.api import shared_cleaner
 from cleaner.decide import DocumentResult
 from cleaner.options import Options
 
@@ -59,7 +59,7 @@ class CleanerFilter(BaseFilter):
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         """Clean ``doc`` in place; False (reason ``empty``) only for an emptied document with ``drop_empty``."""
-        result = worker_cleaner(self.options, self.model_path).classify(doc.text, html=False)
+        result = shared_cleaner(self.options, self.model_path).classify(doc.text, html=False)
         doc.metadata["cleaner"] = result.metadata()
         self._count_lines(result)
         if self.drop_empty and not result.text.strip():
