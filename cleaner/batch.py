@@ -38,14 +38,13 @@ from typing import IO, Any
 import click
 
 from cleaner.api import shared_cleaner
-from cleaner.cli_options import decision_options, jsonl_options, options_from
+from cleaner.cli_options import EXIT_FAILED, EXIT_INTERRUPTED, decision_options, jsonl_options, options_from
 from cleaner.decide import Decision
 from cleaner.errors import CleanerError, InputError
 from cleaner.jsonl import clean_jsonl_lines
 from cleaner.options import Options
 from cleaner.textio import atomic_writer, decode_bytes, read_path
 
-EXIT_FAILED, EXIT_INTERRUPTED = 1, 130  # cleaner.cli's policy (it imports this module, so the values are repeated)
 KINDS_BY_SUFFIX = {  # lower-cased name endings; a trailing .gz is decompressed on input and compressed on output
     ".txt": "text",
     ".txt.gz": "text",

@@ -22,6 +22,9 @@ from cleaner import __version__
 from cleaner.api import Cleaner
 from cleaner.batch import batch_command
 from cleaner.cli_options import (
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
     decision_options,
     jsonl_options,
     model_option,
@@ -36,7 +39,6 @@ from cleaner.options import MAX_LINE_CHARS, Options
 from cleaner.report import report_command
 from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path
 
-EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 

@@ -1,4 +1,5 @@
-"""Click options shared by ``clean``, ``batch``, ``report`` and ``eval``: one definition each.
+"""What the commands share: the exit-code policy and the click options of ``clean``, ``batch``, ``report`` and
+``eval``, one definition each.
 
 >>> options_from(0.3, ("caption",), no_model=False).keep_categories
 frozenset({'caption'})
@@ -16,6 +17,10 @@ from cleaner.categories import ALL_CATEGORIES
 from cleaner.options import DEFAULT_THRESHOLD, MAX_LINE_CHARS, Options
 
 F = TypeVar("F", bound=Callable[..., object])
+
+# 0 success; 1 an input or the model could not be used (the others were still processed); 2 usage error (click);
+# 130 interrupted (128 + SIGINT); 141 the reader closed the pipe (128 + SIGPIPE), as Unix tools do.
+EXIT_FAILED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 130, 141
 
 threshold_option = click.option(
     "--threshold",

@@ -26,12 +26,11 @@ import click
 from cleaner.api import Cleaner
 from cleaner.batch import file_kind
 from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES, is_keep
-from cleaner.cli_options import model_option, no_model_option, options_from, threshold_option
+from cleaner.cli_options import EXIT_FAILED, model_option, no_model_option, options_from, threshold_option
 from cleaner.decide import Decision, DocumentResult
 from cleaner.errors import InputError
 from cleaner.textio import atomic_writer, decode_bytes, read_path
 
-EXIT_FAILED = 1  # cleaner.cli's code for "an input could not be used" (cli imports this module, so repeated)
 PALETTE = (  # background per dropped category, in DROP_CATEGORIES order; light enough for black text
     "#fde2e2",
     "#fdebd0",
