@@ -43,7 +43,7 @@ from cleaner.decide import Decision
 from cleaner.errors import CleanerError, InputError
 from cleaner.jsonl import clean_jsonl_lines
 from cleaner.options import Options
-from cleaner.textio import atomic_writer, decode_bytes, read_path
+from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path, utf8_lines
 
 KINDS_BY_SUFFIX = {  # lower-cased name endings; a trailing .gz is decompressed on input and compressed on output
     ".txt": "text",
@@ -265,26 +265,15 @@ def clean_document(task: Task, settings: Settings) -> FileResult:
     )
 
 
-def _jsonl_lines(stream: IO[str]) -> Iterator[str]:
-    """The lines of a JSONL stream; decoding or decompression problems become :class:`InputError`."""
-    try:
-        yield from stream
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 ({exc.reason}): JSONL must be UTF-8") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(f"unreadable ({exc})") from None
-
-
 def clean_dataset(task: Task, settings: Settings) -> FileResult:
     """Clean a JSONL dataset document by document, streaming; bad lines are skipped or fail the file."""
     cleaner = shared_cleaner(settings.options, settings.model_path)
-    opener = gzip.open if task.src.name.endswith(".gz") else open
     kept: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
     bad: list[dict[str, Any]] = []
     documents = truncated = bad_count = 0
-    with opener(task.src, "rt", encoding="utf-8-sig") as stream, _open_output(task.dst) as out:
-        for outcome in clean_jsonl_lines(cleaner, _jsonl_lines(stream), settings.text_field):
+    with open_text(task.src) as stream, _open_output(task.dst) as out:
+        for outcome in clean_jsonl_lines(cleaner, utf8_lines(stream), settings.text_field):
             if outcome.error is not None:
                 if settings.on_error == "fail":
                     raise InputError(outcome.error)

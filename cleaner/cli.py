@@ -37,7 +37,7 @@ from cleaner.errors import CleanerError, InputError
 from cleaner.jsonl import clean_jsonl_lines
 from cleaner.options import MAX_LINE_CHARS, Options
 from cleaner.report import report_command
-from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path
+from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path, utf8_lines
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
@@ -108,9 +108,11 @@ def _jsonl_lines(name: str) -> Iterator[str]:
     try:
         with contextlib.ExitStack() as stack:
             stream: IO[str] = sys.stdin if name == "-" else stack.enter_context(open_text(name))
-            yield from stream
-    except (UnicodeDecodeError, OSError, EOFError) as exc:
-        raise InputError(f"{name}: unreadable ({exc})") from None
+            yield from utf8_lines(stream)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    except OSError as exc:  # opening the file
+        raise InputError(f"{name}: {exc.strerror or exc}") from None
 
 
 def _clean_jsonl(cleaner: Cleaner, files: tuple[str, ...], field: str, on_error: str, out: IO[bytes]) -> int:

@@ -92,11 +92,21 @@ def read_path(path: str) -> bytes:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
 
 
-def open_text(path: str) -> IO[str]:
-    """Open a UTF-8 text file for reading, gunzipping when the name ends in ``.gz``."""
-    if path.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
+def open_text(path: str | Path) -> IO[str]:
+    """Open a UTF-8 text file for reading (a BOM is dropped), gunzipping when the name ends in ``.gz``."""
+    if str(path).endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8-sig")
+    return open(path, encoding="utf-8-sig")
+
+
+def utf8_lines(stream: IO[str]) -> Iterator[str]:
+    """The lines of a text stream; a decoding or decompression failure becomes :class:`InputError`."""
+    try:
+        yield from stream
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 ({exc.reason}): JSONL must be UTF-8") from None
+    except (OSError, EOFError) as exc:
+        raise InputError(f"unreadable ({exc})") from None
 
 
 def _default_file_mode() -> int:

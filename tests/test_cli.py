@@ -147,6 +147,22 @@ def test_jsonl_bad_lines_reported_with_line_numbers() -> None:
     assert "line 2" in err and "line 3" in err
 
 
+def test_jsonl_file_with_bom_reads_its_first_document(tmp_path: Path) -> None:
+    src = tmp_path / "bom.jsonl"
+    src.write_bytes(b"\xef\xbb\xbf" + (json.dumps({"text": NOISY}) + "\n").encode())
+    code, out, err = run("clean", "--jsonl", str(src))
+    assert code == 0 and err == "" and "The mayor said" in json.loads(out)["text"]
+
+
+def test_jsonl_file_not_utf8_is_an_error_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "latin.jsonl"
+    src.write_bytes(json.dumps({"text": "Grüße"}, ensure_ascii=False).encode("latin-1") + b"\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["clean", "--jsonl", str(src)])
+    err = capsys.readouterr().err
+    assert exc.value.code == 1 and str(src) in err and "not UTF-8" in err
+
+
 def test_jsonl_on_error_fail_exits_1() -> None:
     code, _, _ = run("clean", "--jsonl", "--on-error", "fail", input="{broken\n")
     assert code == 1
