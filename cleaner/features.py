@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from cleaner.rules import RULES, Rule, match_rules
+from cleaner.rules import Rule, match_rules
 
 FEATURE_VERSION = 4  # bump when any feature changes: a model records the version it was trained with
 N_FEATURES = 1 << 18  # hash buckets; collisions are rare at this size for a few 100k distinct features
@@ -355,11 +355,6 @@ def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None =
     cache = _HASH_CACHE
     rows = line_feature_names(texts, shapes)
     return [[cache[f] if f in cache else _cached_hash(f) for f in feats] for feats in rows]
-
-
-def rule_names() -> tuple[str, ...]:
-    """Names of all rules that can appear as ``rule:NAME`` features."""
-    return tuple(r.name for r in RULES)
 
 
 __all__ = ["FEATURE_VERSION", "N_FEATURES", "document_features", "hash_feature", "line_feature_names", "line_shape"]
