@@ -6,7 +6,11 @@ labels ``body``, ``title``, ``noise`` or ``mixed`` (authored data may add a fine
 
 * body recall: share of ``body`` + ``title`` lines kept (and of their characters);
 * noise removal: share of ``noise`` lines dropped (and of their characters);
-* precision / recall / F1 of the *drop* decision; ``mixed`` lines are counted, not scored.
+* precision / recall / F1 of the *drop* decision; ``mixed`` lines are counted, not scored;
+* ranking quality, free of the threshold: noise removal at 99% and at 98% body recall, the
+  score cut chosen per data set (lines that a hard rule or the repeat rule drops rank lowest).
+
+Scores are given per flavor, per source and, when documents have one, per ``page_type``.
 
 >>> doc = {"id": "d", "flavor": "residue", "lines": [{"text": "Share on Facebook", "label": "noise"},
 ...        {"text": "The river rose two metres overnight, flooding the old town.", "label": "body"}]}
@@ -21,13 +25,17 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from cleaner.decide import DocumentResult
+import numpy as np
+
+from cleaner.decide import Decision, DocumentResult
 
 KEEP_LABELS = ("body", "title")
+RECALL_POINTS = (0.99, 0.98)  # body recall levels at which noise removal is reported (threshold-free)
+FORCED_DROP = -1.0  # ranking score of a line dropped whatever its score (hard rule, headline repeat)
 
 
 class Classifier(Protocol):
@@ -43,17 +51,48 @@ def read_labeled(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def document_keeps(doc: dict[str, Any], cleaner: Classifier) -> list[tuple[dict[str, Any], bool]]:
-    """Each labeled line of ``doc`` with the cleaner's keep decision."""
+def document_decisions(doc: dict[str, Any], cleaner: Classifier) -> list[tuple[dict[str, Any], Decision]]:
+    """Each labeled line of ``doc`` with the cleaner's decision."""
     lines = doc["lines"]
     result = cleaner.classify("\n".join(line["text"] for line in lines) + "\n", html=False)
     if len(result.decisions) != len(lines):
         raise ValueError(f"{doc.get('id')}: blank or multi-line entries in labeled lines")
-    return [(line, d.keep) for line, d in zip(lines, result.decisions)]
+    return list(zip(lines, result.decisions))
 
 
-def _empty() -> dict[str, float]:
+def document_keeps(doc: dict[str, Any], cleaner: Classifier) -> list[tuple[dict[str, Any], bool]]:
+    """Each labeled line of ``doc`` with the cleaner's keep decision."""
+    return [(line, d.keep) for line, d in document_decisions(doc, cleaner)]
+
+
+def ranking_score(decision: Decision, threshold: float) -> float:
+    """The score a line is ranked by: its ``score``, or ``FORCED_DROP`` when a rule dropped it although its
+    score reached the threshold.
+
+    >>> ranking_score(Decision(1, "Skip to content", False, "navigation", 0.9), 0.5)
+    -1.0
+    """
+    return FORCED_DROP if not decision.keep and decision.score >= threshold else decision.score
+
+
+def removal_at_recall(body_scores: Sequence[float], noise_scores: Sequence[float], recall: float) -> float | None:
+    """Share of noise lines below the score cut that keeps ``recall`` of the body lines (ties kept).
+
+    >>> removal_at_recall([0.9, 0.8, 0.7, 0.6], [0.1, 0.65, 0.95], 0.75)
+    0.6667
+    """
+    if not len(body_scores) or not len(noise_scores):
+        return None
+    body = np.sort(np.asarray(body_scores, np.float64))
+    cut = body[int(np.floor(len(body) * (1 - recall)))]
+    return round(float((np.asarray(noise_scores) < cut).mean()), 4)
+
+
+def _empty() -> dict[str, Any]:
     return {
+        "ranked_body": [],
+        "ranked_noise": [],
+    } | {
         k: 0
         for k in (
             "body",
@@ -71,10 +110,13 @@ def _empty() -> dict[str, float]:
     }
 
 
-def _add(tally: dict[str, float], pairs: Iterable[tuple[dict[str, Any], bool]]) -> None:
+def _add(tally: dict[str, Any], pairs: Iterable[tuple[dict[str, Any], bool]], ranks: Sequence[float] = ()) -> None:
     tally["docs"] += 1
-    for line, keep in pairs:
+    for k, (line, keep) in enumerate(pairs):
         label, chars = line["label"], len(line["text"])
+        if ranks:
+            ranked = tally["ranked_body"] if label in KEEP_LABELS else tally["ranked_noise"] if label == "noise" else []
+            ranked.append(ranks[k])
         if label in KEEP_LABELS:
             tally["body"] += 1
             tally["body_chars"] += chars
@@ -94,7 +136,7 @@ def _ratio(a: float, b: float) -> float:
     return round(a / b, 4) if b else 1.0
 
 
-def summarize(t: dict[str, float]) -> dict[str, Any]:
+def summarize(t: dict[str, Any]) -> dict[str, Any]:
     """Rates from a tally of counts."""
     precision = _ratio(t["noise_dropped"], t["noise_dropped"] + t["body_dropped"])
     recall = _ratio(t["noise_dropped"], t["noise"])
@@ -111,6 +153,10 @@ def summarize(t: dict[str, float]) -> dict[str, Any]:
         "drop_precision": precision,
         "drop_recall": recall,
         "drop_f1": f1,
+        **{
+            f"removal_at_{round(100 * r)}": removal_at_recall(t["ranked_body"], t["ranked_noise"], r)
+            for r in RECALL_POINTS
+        },
     }
 
 
@@ -131,21 +177,31 @@ def _body_lost(doc: dict[str, Any], pairs: list[tuple[dict[str, Any], bool]]) ->
     }
 
 
-def evaluate_report(docs: Iterable[dict[str, Any]], cleaner: Classifier, worst: int = 5) -> dict[str, Any]:
-    """Scores per flavor (and ``all``), per source, and the ``worst`` documents by body characters lost."""
-    by_flavor: dict[str, dict[str, float]] = {"all": _empty()}
-    by_source: dict[str, dict[str, float]] = {}
+def evaluate_report(
+    docs: Iterable[dict[str, Any]], cleaner: Classifier, worst: int = 5, threshold: float | None = None
+) -> dict[str, Any]:
+    """Scores per flavor (and ``all``), per source and flavor, per page type and flavor (when documents have
+    one), and the ``worst`` documents by body characters lost. ``threshold`` (default: the cleaner's) tells
+    which dropped lines were dropped by a rule regardless of their score, for the ranking figures."""
+    if threshold is None:
+        threshold = cleaner.options.threshold if hasattr(cleaner, "options") else 0.5
+    groups: dict[str, dict[str, dict[str, Any]]] = {"by_flavor": {"all": _empty()}, "by_source": {}, "by_page_type": {}}
     losses: list[dict[str, Any]] = []
     for doc in docs:
-        pairs = document_keeps(doc, cleaner)
-        _add(by_flavor.setdefault(doc.get("flavor", "unknown"), _empty()), pairs)
-        _add(by_flavor["all"], pairs)
-        _add(by_source.setdefault(str(doc.get("source", "unknown")), _empty()), pairs)
+        decided = document_decisions(doc, cleaner)
+        pairs = [(line, d.keep) for line, d in decided]
+        ranks = [ranking_score(d, threshold) for _, d in decided]
+        flavor = doc.get("flavor", "unknown")
+        keys = [("by_flavor", flavor), ("by_flavor", "all"), ("by_source", f"{doc.get('source', 'unknown')} {flavor}")]
+        if doc.get("page_type"):
+            keys.append(("by_page_type", f"{doc['page_type']} {flavor}"))
+        for group, key in keys:
+            _add(groups[group].setdefault(key, _empty()), pairs, ranks)
         if worst:
             losses.append(_body_lost(doc, pairs))
     losses.sort(key=lambda d: (-d["body_chars_lost"], str(d["id"])))
-    return {
-        "by_flavor": {k: summarize(v) for k, v in sorted(by_flavor.items())},
-        "by_source": {k: summarize(v) for k, v in sorted(by_source.items())},
-        "worst": [d for d in losses[:worst] if d["body_lines_lost"]],
+    report: dict[str, Any] = {
+        group: {k: summarize(v) for k, v in sorted(tallies.items())} for group, tallies in groups.items()
     }
+    report["worst"] = [d for d in losses[:worst] if d["body_lines_lost"]]
+    return report
