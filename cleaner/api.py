@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.categories import is_keep
+from cleaner.context import context_matrix
 from cleaner.decide import DocumentResult, decide
 from cleaner.fallback import fallback_scores
 from cleaner.features import LineShape, document_features, line_shape
@@ -31,11 +32,15 @@ WINDOW_LINES = 5_000  # longer documents are scored in windows of this many line
 
 
 def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) -> Scored:
-    """Score stripped non-blank lines with the model."""
-    probs = model.predict_proba(document_features(texts, shapes))
+    """Score stripped non-blank lines with the model: stage 1 per line, then stage 2 in context (if any)."""
+    probs, keep_logit = model.scores(document_features(texts, shapes))
+    if model.stage2 is not None:
+        lengths = np.fromiter((s.length for s in shapes), np.int64, len(shapes))
+        ruled = np.fromiter((bool(s.rules) for s in shapes), bool, len(shapes))
+        keep_logit = model.stage2.decision(context_matrix(keep_logit, lengths, ruled)).astype(np.float64)
+    keep_p = 1.0 / (1.0 + np.exp(-keep_logit))
     keep_mask = model.keep_mask
     classes = np.array(model.classes)
-    keep_p = probs[:, keep_mask].sum(axis=1)
     keep_cat = classes[keep_mask][probs[:, keep_mask].argmax(axis=1)]
     drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)]
     out: Scored = []

@@ -1,10 +1,12 @@
-"""The shipped model: a linear classifier stored as plain arrays, loaded without pickle.
+"""The shipped model: a linear classifier and optional context trees, stored as plain arrays, loaded without pickle.
 
-Inference is a sparse dot product and a softmax in numpy, so neither
+Stage 1 is a sparse dot product and a softmax in numpy (each line's class from
+its own features); stage 2 (:mod:`cleaner.stage2`, when the file has one)
+re-reads each line's stage-1 keep score in its document's context. Neither
 scikit-learn nor joblib is imported on the hot path, and loading a model can
 never run code: the file is a ``.npz`` archive read with ``allow_pickle=False``
-holding the weight rows, the feature indices they belong to, and a JSON header
-(classes, feature version, training facts, scores).
+holding the weight rows, the feature indices they belong to, the trees' node
+arrays, and a JSON header (classes, feature version, training facts, scores).
 
 >>> import numpy as np
 >>> m = LinearModel(("body", "newsletter"), np.zeros((2, 2), np.float32), np.array([0, 1]), {})
@@ -27,30 +29,40 @@ from typing import Any
 import numpy as np
 
 from cleaner.categories import is_keep
+from cleaner.context import FEATURE_NAMES as CONTEXT_FEATURES
 from cleaner.errors import ModelError
 from cleaner.features import FEATURE_VERSION, N_FEATURES
+from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
+from cleaner.stage2 import TreeEnsemble, from_arrays
 
 MODEL_ENV = "CLEANER_MODEL"  # environment variable naming another model file
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "cleaner-v1.npz"
 FORMAT = "cleaner-linear-v1"  # the file layout; not the feature version
+PROB_EPS = 1e-6  # keep probabilities are clipped to [eps, 1 - eps] before taking logits (as in training)
 
 
 @dataclass(frozen=True, slots=True)
 class LinearModel:
-    """Weights of a multinomial linear model over hashed features.
+    """Weights of a linear model over hashed features: a multinomial category head, and optionally a binary
+    keep head, plus optional context trees (stage 2).
 
     ``rows[i]`` is the feature index whose weights are ``weights[i]``; all other
-    features weigh zero. ``meta`` is the JSON header (training facts, scores).
+    features weigh zero. ``weights`` has a column per class, then, when
+    ``keep_head`` is set, one more: the logit that the line is article text.
+    Without a keep head that logit comes from the summed probabilities of the
+    keep classes. ``meta`` is the JSON header (training facts, scores).
     """
 
     classes: tuple[str, ...]
-    weights: np.ndarray  # (len(rows), len(classes)) float32
+    weights: np.ndarray  # (len(rows), len(classes) [+ 1]) float32
     rows: np.ndarray  # (len(rows),) int feature indices
     meta: dict[str, Any] = field(default_factory=dict)
+    stage2: TreeEnsemble | None = None  # context trees over the stage-1 keep logits; None: stage 1 decides
+    keep_head: bool = False  # the last weight column is a binary keep/drop head
     dense: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        dense = np.zeros((N_FEATURES, len(self.classes)), dtype=np.float32)
+        dense = np.zeros((N_FEATURES, self.weights.shape[1] if self.weights.ndim == 2 else 0), dtype=np.float32)
         dense[self.rows] = self.weights
         object.__setattr__(self, "dense", dense)
 
@@ -59,18 +71,32 @@ class LinearModel:
         """Boolean mask over ``classes``: which classes are article text."""
         return np.array([is_keep(c) for c in self.classes])
 
-    def predict_proba(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
-        """Class probabilities, one row per line (each line has at least one feature)."""
-        if not feature_rows:
-            return np.zeros((0, len(self.classes)), dtype=np.float32)
+    def _logits(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
         lengths = np.fromiter(map(len, feature_rows), dtype=np.int64, count=len(feature_rows))
         indices = np.fromiter(chain.from_iterable(feature_rows), dtype=np.int64, count=int(lengths.sum()))
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        logits = np.add.reduceat(self.dense[indices], starts, axis=0)
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits /= logits.sum(axis=1, keepdims=True)
-        return logits
+        return np.add.reduceat(self.dense[indices], starts, axis=0)
+
+    def scores(self, feature_rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Class probabilities ``(n, len(classes))`` and the keep logit ``(n,)`` of each line (each line has at
+        least one feature)."""
+        if not feature_rows:
+            return np.zeros((0, len(self.classes)), dtype=np.float32), np.zeros(0, np.float64)
+        logits = self._logits(feature_rows)
+        probs = logits[:, : len(self.classes)]
+        probs -= probs.max(axis=1, keepdims=True)
+        np.exp(probs, out=probs)
+        probs /= probs.sum(axis=1, keepdims=True)
+        if self.keep_head:
+            keep = logits[:, -1].astype(np.float64)
+        else:
+            p = np.clip(probs[:, self.keep_mask].sum(axis=1, dtype=np.float64), PROB_EPS, 1 - PROB_EPS)
+            keep = np.log(p / (1 - p))
+        return probs, keep
+
+    def predict_proba(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """Class probabilities, one row per line (each line has at least one feature)."""
+        return self.scores(feature_rows)[0]
 
 
 def save_model(model: LinearModel, path: Path) -> None:
@@ -79,15 +105,21 @@ def save_model(model: LinearModel, path: Path) -> None:
         "format": FORMAT,
         "classes": list(model.classes),
         "feature_version": FEATURE_VERSION,
+        "keep_head": model.keep_head,
         "n_features": N_FEATURES,
         **model.meta,
     }
+    stage2 = {}
+    if model.stage2 is not None:
+        header["stage2"] = {**model.stage2.header(), "features": list(CONTEXT_FEATURES)}
+        stage2 = model.stage2.arrays()
     buf = io.BytesIO()
     np.savez_compressed(
         buf,
         weights=model.weights.astype(np.float16),
         rows=model.rows.astype(np.int32),
         header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
+        **stage2,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -95,11 +127,12 @@ def save_model(model: LinearModel, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _read_archive(path: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+def _read_archive(path: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     try:
         with np.load(path, allow_pickle=False) as npz:
             header = json.loads(npz["header"].tobytes().decode("utf-8"))
-            return header, npz["weights"].astype(np.float32), npz["rows"].astype(np.int64)
+            stage2 = {f"s2_{a}": npz[f"s2_{a}"] for a in STAGE2_ARRAYS} if "stage2" in header else {}
+            return header, npz["weights"].astype(np.float32), npz["rows"].astype(np.int64), stage2
     except FileNotFoundError:
         raise ModelError(f"model file not found: {path}") from None
     except IsADirectoryError:
@@ -131,7 +164,7 @@ def load_model(path: Path) -> LinearModel:
 
     Raises :class:`ModelError` with the file name and what to do on any problem.
     """
-    header, weights, rows = _read_archive(path)
+    header, weights, rows, stage2_arrays = _read_archive(path)
     if header.get("format") != FORMAT:
         raise ModelError(f"{path} has format {header.get('format')!r}, expected {FORMAT!r}")
     if header.get("feature_version") != FEATURE_VERSION or header.get("n_features") != N_FEATURES:
@@ -140,10 +173,32 @@ def load_model(path: Path) -> LinearModel:
             f"but this cleaner computes version {FEATURE_VERSION}; retrain it with `make train`"
         )
     classes = tuple(header["classes"])
-    if weights.shape != (len(rows), len(classes)) or (len(rows) and (rows.min() < 0 or rows.max() >= N_FEATURES)):
+    keep_head = header.get("keep_head") is True
+    if weights.shape != (len(rows), len(classes) + keep_head) or (
+        len(rows) and (rows.min() < 0 or rows.max() >= N_FEATURES)
+    ):
         raise ModelError(f"{path} is inconsistent (weights {weights.shape}, {len(rows)} rows); retrain it")
-    meta = {k: v for k, v in header.items() if k not in ("format", "classes", "feature_version", "n_features")}
-    return LinearModel(classes, weights, rows, meta)
+    stage2 = _stage2(path, header, stage2_arrays)
+    skip = ("format", "classes", "feature_version", "n_features", "stage2", "keep_head")
+    meta = {k: v for k, v in header.items() if k not in skip}
+    return LinearModel(classes, weights, rows, meta, stage2, keep_head)
+
+
+def _stage2(path: Path, header: dict[str, Any], members: dict[str, np.ndarray]) -> TreeEnsemble | None:
+    """The model's context trees, checked against this cleaner's context features."""
+    if not members:
+        return None
+    info = header["stage2"]
+    if info.get("features") != list(CONTEXT_FEATURES):
+        raise ModelError(f"{path} was trained with other context features; retrain it with `make train`")
+    try:
+        trees = from_arrays(members, info)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{path} has an unreadable stage-2 header ({exc}); retrain it") from None
+    problem = trees.check(len(CONTEXT_FEATURES))
+    if problem:
+        raise ModelError(f"{path} is inconsistent: {problem}; retrain it")
+    return trees
 
 
 def default_model_path() -> Path | None:

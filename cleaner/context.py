@@ -1,0 +1,141 @@
+"""Document-context features for the second stage: each line's first-stage score read with its document's.
+
+Pass 1 (``cleaner.model``) scores each line from its own words and shape and a
+few neighbour facts. Whether a line is article text also depends on where the
+article is: a short line right after the last confident paragraph is a teaser,
+the same line between two paragraphs is a subhead. This module turns the
+first-stage keep logits of a whole document into a dense matrix, one row per
+line, that the second stage (``cleaner.stage2``) reads:
+
+* the line's own logit and its neighbours' (three either side);
+* window summaries (mean and max of the logits around it);
+* how much confident article text lies above and below it, and how far the
+  nearest confident line is;
+* where it sits (relative position, document size) and how long it is,
+  against the document's median length;
+* the document as a whole (mean logit, share of lines the first stage keeps).
+
+Everything is vectorised numpy over the document, so the cost is a few dozen
+array operations per document, whatever its length.
+
+>>> m = context_matrix(np.array([3.0, -2.0, 4.0]), np.array([80, 10, 120]), np.array([False, True, False]))
+>>> m.shape == (3, len(FEATURE_NAMES))
+True
+>>> float(m[1, FEATURE_NAMES.index("ruled")])
+1.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LOGIT_CLIP = 8.0  # first-stage logits beyond this carry no more information; the clip also bounds the features
+PAD = -9.0  # the logit of a neighbour outside the document: below any real (clipped) logit
+OFFSETS = (-3, -2, -1, 1, 2, 3)  # neighbours whose own logit is a feature
+WINDOW = 5  # radius of the window summaries
+CONFIDENT = 2.0  # a logit above this is a confident article line (P > 0.88)
+DISTANCE_CAP = 50  # distances to the nearest confident line are capped here (lines)
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "s",
+    *(f"s{o:+d}" for o in OFFSETS),
+    "win_mean",
+    "win_max",
+    "doc_mean",
+    "doc_keep_share",
+    "keep_share_above",
+    "keep_share_below",
+    "keep_lines_above",
+    "keep_lines_below",
+    "keep_chars_above_share",
+    "dist_confident_above",
+    "dist_confident_below",
+    "rel_pos",
+    "log_n",
+    "log_len",
+    "log_len_rel",
+    "rank",
+    "s_rel",
+    "ruled",
+)
+
+
+def _shifted(s: np.ndarray, offset: int) -> np.ndarray:
+    """``s`` moved by ``offset`` lines (``out[i] = s[i + offset]``), padded with ``PAD``."""
+    if offset == 0:
+        return s.copy()
+    out = np.full_like(s, PAD)
+    n = len(s)
+    if offset < 0 and -offset < n:
+        out[-offset:] = s[: n + offset]
+    elif 0 < offset < n:
+        out[: n - offset] = s[offset:]
+    return out
+
+
+def _window(s: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and max of ``s`` over each line's window of ``radius`` lines either side (the line itself too)."""
+    stacked = np.stack([_shifted(s, o) for o in range(-radius, radius + 1)])
+    inside = stacked > PAD
+    total = np.where(inside, stacked, 0.0).sum(axis=0)
+    return (total / inside.sum(axis=0)).astype(np.float32), stacked.max(axis=0)
+
+
+def _distance_to_confident(confident: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each line, lines up to the nearest confident line above and below (capped at ``DISTANCE_CAP``)."""
+    n = len(confident)
+    idx = np.arange(n)
+    where = np.where(confident, idx, -1)
+    last_above = np.maximum.accumulate(np.concatenate(([-1], where[:-1]))) if n else where
+    up = np.where(last_above >= 0, idx - last_above, DISTANCE_CAP)
+    where_below = np.where(confident, idx, n)
+    next_below = np.minimum.accumulate(np.concatenate((where_below[1:], [n]))[::-1])[::-1] if n else where_below
+    down = np.where(next_below < n, next_below - idx, DISTANCE_CAP)
+    return np.minimum(up, DISTANCE_CAP), np.minimum(down, DISTANCE_CAP)
+
+
+def context_matrix(logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray) -> np.ndarray:
+    """The second-stage features of one document's lines: ``(n, len(FEATURE_NAMES))`` float32.
+
+    ``logits`` are the first-stage keep logits, ``lengths`` the lines' lengths in
+    characters, ``ruled`` whether a named rule matches the line.
+    """
+    n = len(logits)
+    if n == 0:
+        return np.zeros((0, len(FEATURE_NAMES)), np.float32)
+    s = np.clip(logits.astype(np.float32), -LOGIT_CLIP, LOGIT_CLIP)
+    keep = s > 0
+    confident = s > CONFIDENT
+    kept_before = np.concatenate(([0], np.cumsum(keep)[:-1]))
+    kept_after = keep.sum() - kept_before - keep
+    above = np.arange(n)
+    below = n - 1 - above
+    chars = np.where(keep, lengths, 0).astype(np.float64)
+    chars_before = np.concatenate(([0.0], np.cumsum(chars)[:-1]))
+    win_mean, win_max = _window(s, WINDOW)
+    up, down = _distance_to_confident(confident)
+    log_len = np.log1p(lengths.astype(np.float32))
+    order = np.argsort(np.argsort(s, kind="stable"), kind="stable")
+    columns = [
+        s,
+        *(_shifted(s, o) for o in OFFSETS),
+        win_mean,
+        win_max,
+        np.full(n, s.mean()),
+        np.full(n, keep.mean()),
+        kept_before / np.maximum(above, 1),
+        kept_after / np.maximum(below, 1),
+        np.log1p(kept_before),
+        np.log1p(kept_after),
+        chars_before / max(chars.sum(), 1.0),
+        np.log1p(up),
+        np.log1p(down),
+        above / max(n - 1, 1),
+        np.full(n, np.log1p(n)),
+        log_len,
+        log_len - np.median(log_len),
+        order / max(n - 1, 1),
+        s - np.median(s),
+        ruled.astype(np.float32),
+    ]
+    return np.stack(columns, axis=1).astype(np.float32)
