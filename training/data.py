@@ -16,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cleaner.evaluate import read_labeled
 
@@ -29,6 +31,9 @@ HARD_BODY = AUTHORED / "hard_body.jsonl"
 SEEDS = AUTHORED / "seeds.jsonl"
 SHARED_TRAIN = Path("data/linesets/train.jsonl.gz")
 SHARED_DEV = Path("data/linesets/dev.jsonl.gz")
+WCXB_TRAIN = Path("data/linesets/wcxb-train.jsonl.gz")
+WCXB_DEV = Path("data/linesets/wcxb-dev.jsonl.gz")
+WCXB_GOLD = Path("data/wcxb/gold.jsonl.gz")  # has each WCXB page's registered domain (the line sets have no URL)
 
 GOLDEN_WEIGHT = 60.0  # hand-labeled lines (seeds, user data) count this many times: fitted closely despite strong L2
 VARIANTS_PER_DOC = 3  # synthetic copies of each base document
@@ -44,13 +49,41 @@ def target_of(line: dict[str, Any]) -> str | None:
     return {"body": "body", "title": "title", "noise": "noise"}.get(line["label"])
 
 
+def group_of(doc: Doc) -> str:
+    """The cross-validation group of a document: its site.
+
+    A ``site`` field wins (WCXB pages, synthetic copies of a page); else the URL's host; else the document's
+    own id, so that a page without a known site is at least never split across folds.
+
+    >>> group_of({"id": "aeb/1", "url": "https://www.example.com/a"}), group_of({"id": "wcxb/0002"})
+    ('example.com', 'wcxb/0002')
+    """
+    if doc.get("site"):
+        return str(doc["site"])
+    url = doc.get("url")
+    if url:
+        return (urlsplit(url).hostname or "").removeprefix("www.")
+    return str(doc.get("id", "unknown"))
+
+
+def with_wcxb_sites(docs: Sequence[Doc], shared: Path) -> list[Doc]:
+    """WCXB line-set documents with their ``site`` (registered domain) from the WCXB gold file, when present."""
+    gold = shared / WCXB_GOLD
+    if not gold.is_file():
+        return list(docs)
+    domains = {str(page["id"]): page["domain"] for page in read_labeled(gold)}
+    return [{**d, "site": domains.get(str(d["id"]).split("/")[-1])} for d in docs]
+
+
 def golden(docs: Sequence[Doc]) -> list[Doc]:
     """``docs`` marked as hand-labeled, so training weighs their lines by ``GOLDEN_WEIGHT``."""
     return [{**d, "golden": True} for d in docs]
 
 
 def doc_weight(doc: Doc) -> float:
-    """The training weight of each line of ``doc``."""
+    """The training weight of each line of ``doc``: its own ``weight``, else ``GOLDEN_WEIGHT`` when golden."""
+    if "weight" in doc:
+        return float(doc["weight"])
     return GOLDEN_WEIGHT if doc.get("golden") else 1.0
 
 
@@ -99,7 +132,13 @@ def synthesize(
                 _labeled(c["text"], c["category"]) for c in _pick(by_where["bottom"], rng, rng.randint(0, BOTTOM_MAX))
             ]
             out.append(
-                {"id": f"synth/{doc['id']}/{v}", "source": "synth", "flavor": "residue", "lines": top + lines + bottom}
+                {
+                    "id": f"synth/{doc['id']}/{v}",
+                    "site": group_of(doc),
+                    "source": "synth",
+                    "flavor": "residue",
+                    "lines": top + lines + bottom,
+                }
             )
     return out
 
@@ -121,12 +160,43 @@ def authored_docs(base_docs: Sequence[Doc], seed: int) -> tuple[list[Doc], dict[
     return golden(seeds) + synth, info
 
 
-def user_docs(paths: Sequence[Path]) -> list[Doc]:
-    """Documents a user labeled, in the line-set format (see README "Retraining")."""
+def user_docs(paths: Sequence[Path], weight: float = GOLDEN_WEIGHT) -> list[Doc]:
+    """Documents a user labeled, in the line-set format (see README "Retraining"), weighted ``weight`` per line."""
     docs: list[Doc] = []
     for path in paths:
-        docs.extend(golden(read_jsonl(path)))
+        docs.extend({**d, "golden": True, "weight": weight} for d in read_jsonl(path))
     return docs
+
+
+def check_user_file(path: Path) -> None:
+    """Exit with a message naming the file and line when a user's labeled file is unusable.
+
+    Every line needs a ``label`` (body, title, noise, mixed) or a ``category`` the cleaner knows: a typo such
+    as ``newsletterz`` must not silently become a new class.
+    """
+    from cleaner.categories import ALL_CATEGORIES
+
+    labels = ("body", "title", "noise", "mixed")
+    try:
+        for n, doc in enumerate(read_labeled(path), 1):
+            for line in doc.get("lines", []):
+                category, label = line.get("category"), line.get("label")
+                if category is not None and category not in ALL_CATEGORIES:
+                    raise SystemExit(
+                        f"train: {path}:{n}: unknown category {category!r}; known: {', '.join(ALL_CATEGORIES)}"
+                    )
+                if category is None and label not in labels:
+                    raise SystemExit(f"train: {path}:{n}: unknown label {label!r}; known: {', '.join(labels)}")
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"train: {path}: not labeled JSONL ({exc})") from None
+
+
+def progress_bar(total: int, desc: str):
+    """A progress bar on stderr (shown on a terminal only); returns the function that advances it."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=f"train: {desc}", unit="doc", file=sys.stderr, disable=None, leave=False)
+    return bar.update
 
 
 def dump(docs: Sequence[Doc], path: Path) -> None:

@@ -1,122 +1,69 @@
-"""Train the line classifier and write ``models/cleaner-v1.npz`` and its model card.
+"""Train model v2 (keep head, category head, context trees) and write it with its model card.
 
-    python -m training.train [--shared ../shared] [--user-data my.jsonl ...] [--no-authored]
+    python -m training.train [--shared ../shared] [--user-data my.jsonl ...] [--out FILE] [--replace]
 
-Deterministic: inputs are read in file order, one seed drives every random
-choice, and the solver is deterministic. Uses the package's own feature code
-(``cleaner.features``), so training and inference cannot drift apart.
+Steps, each printed with its time:
+
+1. corpora: the shared line sets (aeb train, WCXB train), the repo's authored
+   data (seeds, catalogue noise and hard body lines inserted into training
+   pages) and any ``--user-data``;
+2. the design matrix, with the package's own feature code;
+3. out-of-fold keep logits by site-grouped cross-validation (no site is ever
+   scored by a model that saw it);
+4. label cleaning: WCXB ``noise`` lines that the out-of-fold model confidently
+   calls article text are left out of the loss (the WCXB gold leaves out some
+   real content; see the model card for how many and a sample);
+5. the final keep head and category head on all data;
+6. stage 2: boosted trees over each line's document context, learned from the
+   out-of-fold logits; their own out-of-fold scores choose the threshold (the
+   highest that keeps ``TARGET_RECALL`` of residue body lines in site CV);
+7. scores on the dev splits, against the shipped model, and the model card.
+
+Without the shared data it stops, unless ``--allow-no-shared`` asks for a
+model of the authored (and user) data alone. It writes ``--out`` (default: a
+candidate file beside the shipped model) and replaces the shipped model only
+with ``--replace``, and then only when the candidate is not worse on dev
+(``--force`` overrides). Deterministic: one seed drives every random choice.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 
 from cleaner.api import Cleaner
-from cleaner.evaluate import evaluate
-from cleaner.features import DOC_KEY_MAX, DOC_KEY_MIN, FEATURE_VERSION, N_FEATURES, document_features, hash_feature
-from cleaner.model import DEFAULT_MODEL, LinearModel, save_model
-from cleaner.options import DEFAULT_THRESHOLD, Options
-from cleaner.rules import RULES
-from training import data
+from cleaner.categories import ALL_CATEGORIES, is_keep
+from cleaner.context import FEATURE_NAMES as CONTEXT_FEATURES
+from cleaner.context import context_matrix
+from cleaner.evaluate import evaluate_report, read_labeled
+from cleaner.features import FEATURE_VERSION, N_FEATURES
+from cleaner.model import DEFAULT_MODEL, LinearModel, load_model, save_model
+from cleaner.options import Options
+from training import data, linear, stage2
 from training.card import write_card
+from training.design import Design, design
 
 SEED = 20261126
-C = 0.02  # inverse L2 strength; strong, or word features memorise sites (site CV: 1.0 -> 0.02 helps at high recall)
-MIN_FEATURE_COUNT = 2  # features seen in fewer training lines get no weight: they only memorise
-MAX_ITER = 300
-RULE_FEATURE_SCALE = 10.0  # rule features are trusted priors: scaling them up weakens their L2 penalty (C is strong)
-NEIGHBOUR_TAGS = ("p1", "n1")  # neighbour prefixes under which features.py repeats rule categories
+FOLDS = 3  # site-grouped folds for the out-of-fold scores (each fit sees 2/3 of the sites)
+CLEAN_P = 0.9  # a WCXB noise line whose out-of-fold P(article) is at least this is left out of the loss
+CATEGORY_SAMPLE = 60_000  # generic shared lines (body/noise/title) sampled for the category head; all fine labels
+TARGET_RECALL = 0.99  # the threshold keeps at least this share of residue body lines in site CV
+THRESHOLD_FLOOR = 0.02  # never a lower threshold: below it scores are noise-level
+COMPARE_TOLERANCE = 0.005  # a candidate may trail the shipped model by this much on a dev figure
+CANDIDATE = DEFAULT_MODEL.with_name("cleaner-candidate.npz")
 
 
-def rule_columns() -> list[int]:
-    """Hashed columns of the rule features (a closed vocabulary: rule names and categories)."""
-    cats = sorted({r.category for r in RULES})
-    names = [f"rule:{r.name}" for r in RULES] + ["rule:none"] + [f"rulecat:{c}" for c in cats]
-    names += [f"{tag}:rulecat:{c}" for tag in NEIGHBOUR_TAGS for c in cats]
-    names += [f"d{dk}:rulecat:{c}" for dk in range(DOC_KEY_MIN, DOC_KEY_MAX + 1) for c in cats]
-    return sorted({hash_feature(n) for n in names})
-
-
-def site_of(doc: dict[str, Any]) -> str:
-    """The group of a document for cross-validation: its site (synthetic copies share their base page's site)."""
-    url = doc.get("url")
-    if url:
-        host = urlsplit(url).hostname or ""
-        return host.removeprefix("www.")
-    return str(doc.get("source", "unknown"))
-
-
-def matrix(docs: Sequence[data.Doc]) -> tuple[list[list[int]], list[str], list[int]]:
-    """Feature rows, targets and document index of every line that has a target."""
-    rows: list[list[int]] = []
-    targets: list[str] = []
-    owner: list[int] = []
-    for k, doc in enumerate(docs):
-        lines = [ln for ln in doc["lines"] if ln["text"].strip()]
-        feats = document_features([ln["text"].strip() for ln in lines])
-        for line, f in zip(lines, feats):
-            t = data.target_of(line)
-            if t is not None:
-                rows.append(f)
-                targets.append(t)
-                owner.append(k)
-    return rows, targets, owner
-
-
-def line_weights(docs: Sequence[data.Doc], owner: Sequence[int]) -> list[float]:
-    """The training weight of each row of :func:`matrix`, from the document that owns it."""
-    return [data.doc_weight(docs[k]) for k in owner]
-
-
-def fit(rows: list[list[int]], targets: list[str], seed: int, weights: Sequence[float] | None = None) -> LinearModel:
-    """Fit a multinomial logistic regression on hashed features (rows weighted by ``weights``); return arrays."""
-    from scipy.sparse import csr_matrix, diags
-    from sklearn.linear_model import LogisticRegression
-
-    indptr = np.cumsum([0] + [len(r) for r in rows])
-    indices = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(indptr[-1]))
-    x = csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=(len(rows), N_FEATURES))
-    x.sum_duplicates()
-    x.data[:] = 1.0
-    seen = np.bincount(x.indices, minlength=N_FEATURES)
-    keep_cols = seen >= MIN_FEATURE_COUNT
-    scale = np.ones(N_FEATURES, np.float32)
-    scale[rule_columns()] = RULE_FEATURE_SCALE
-    x = x @ diags(scale)
-    x = x[:, keep_cols] if keep_cols.sum() < N_FEATURES else x
-    clf = LogisticRegression(C=C, max_iter=MAX_ITER, random_state=seed)
-    clf.fit(x, targets, sample_weight=None if weights is None else np.asarray(weights, np.float64))
-    classes = tuple(str(c) for c in clf.classes_)
-    coef = clf.coef_.T.astype(np.float32) * scale[keep_cols][:, None]  # (features, classes), for 0/1 inputs
-    if len(classes) == 2:  # binary: sklearn keeps one column for classes_[1]
-        coef = np.hstack([-coef / 2, coef / 2])
-    cols = np.flatnonzero(keep_cols)
-    bias_row = np.zeros((1, len(classes)), np.float32)
-    bias_row[0] = clf.intercept_ if len(classes) > 2 else [-clf.intercept_[0] / 2, clf.intercept_[0] / 2]
-    bias = hash_feature("bias")
-    table = coef  # the intercept becomes the weight row of the always-present "bias" feature
-    where = np.searchsorted(cols, bias)
-    if where < len(cols) and cols[where] == bias:
-        table[where] += bias_row[0]
-    else:
-        cols = np.insert(cols, where, bias)
-        table = np.insert(table, where, bias_row[0], axis=0)
-    nonzero = np.abs(table).max(axis=1) > 0
-    return LinearModel(classes, table[nonzero], cols[nonzero], {})
-
-
-def scores_on(docs: Sequence[data.Doc], model: LinearModel, threshold: float) -> dict[str, Any]:
-    return evaluate(docs, Cleaner(Options(threshold=threshold), model=model))
+def log(message: str, started: float) -> None:
+    print(f"train [{time.perf_counter() - started:6.0f} s] {message}", file=sys.stderr, flush=True)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -127,105 +74,370 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=Path(os.environ.get("CLEANER_SHARED", "../shared")),
         help="folder holding data/linesets (default: $CLEANER_SHARED or ../shared)",
     )
-    p.add_argument("--out", type=Path, default=DEFAULT_MODEL, help="model file to write")
-    p.add_argument("--card", type=Path, default=None, help="model card to write (default: MODEL_CARD.md beside --out)")
+    p.add_argument("--out", type=Path, default=CANDIDATE, help=f"model file to write (default: {CANDIDATE.name})")
+    p.add_argument("--card", type=Path, default=None, help="model card to write (default: beside --out)")
     p.add_argument("--user-data", type=Path, action="append", default=[], help="extra labeled JSONL (repeatable)")
+    p.add_argument(
+        "--user-weight",
+        type=float,
+        default=data.GOLDEN_WEIGHT,
+        help=f"training weight of each user-labeled line (default {data.GOLDEN_WEIGHT:g})",
+    )
     p.add_argument("--no-authored", action="store_true", help="leave out the repo's authored data")
-    p.add_argument("--no-compare", action="store_true", help="skip the comparison model without authored data")
+    p.add_argument("--allow-no-shared", action="store_true", help="train without the shared data (much weaker)")
+    p.add_argument("--replace", action="store_true", help=f"then install the model as {DEFAULT_MODEL.name}")
+    p.add_argument("--force", action="store_true", help="with --replace: replace even a better shipped model")
+    p.add_argument("--folds", type=int, default=FOLDS, help="site-grouped folds for out-of-fold scores")
     p.add_argument("--seed", type=int, default=SEED)
     return p.parse_args(argv)
 
 
-def build_corpora(args: argparse.Namespace, with_authored: bool) -> tuple[list[data.Doc], dict[str, Any]]:
+def build_corpora(args: argparse.Namespace) -> tuple[list[data.Doc], dict[str, Any]]:
+    """Every training document, and a description of each corpus for the model card."""
     corpora: dict[str, Any] = {}
     docs: list[data.Doc] = []
-    train_path = data.shared_split(args.shared, data.SHARED_TRAIN)
-    shared_docs = data.read_jsonl(train_path) if train_path else []
-    if train_path:
-        docs += shared_docs
-        corpora["shared linesets train"] = {
-            "path": str(data.SHARED_TRAIN),
-            "docs": len(shared_docs),
-            "lines": sum(len(d["lines"]) for d in shared_docs),
-            "sha256": data.file_sha256(train_path),
-            "licence": "MIT (ScrapingHub article-extraction-benchmark); article text belongs to its publishers",
+    aeb: list[data.Doc] = []
+    for split, name, licence in (
+        (data.SHARED_TRAIN, "aeb train", "MIT (ScrapingHub article-extraction-benchmark)"),
+        (data.WCXB_TRAIN, "WCXB train", "CC-BY-4.0 (WCXB, Murrough Foley 2026)"),
+    ):
+        path = data.shared_split(args.shared, split)
+        if path is None:
+            continue
+        part = data.read_jsonl(path)
+        if split == data.WCXB_TRAIN:
+            part = data.with_wcxb_sites(part, args.shared)
+        else:
+            aeb = part
+        docs += part
+        corpora[name] = {
+            "path": str(split),
+            "docs": len(part),
+            "lines": sum(len(d["lines"]) for d in part),
+            "sha256": data.file_sha256(path),
+            "licence": licence + "; page text belongs to its publishers",
         }
-    if with_authored:
-        base = [d for d in shared_docs if d.get("flavor") == "residue"]
+    if not args.no_authored:
+        base = [d for d in aeb if d.get("flavor") == "residue"]
         authored, info = data.authored_docs(base, args.seed)
         docs += authored
         corpora["authored (this repo, MIT)"] = info
     if args.user_data:
-        user = data.user_docs(args.user_data)
+        user = data.user_docs(args.user_data, weight=args.user_weight)
         docs += user
-        corpora["user data"] = {"files": [str(p) for p in args.user_data], "docs": len(user)}
+        corpora["user data"] = {
+            "files": [str(p) for p in args.user_data],
+            "docs": len(user),
+            "weight": args.user_weight,
+        }
     return docs, corpora
 
 
-def train_once(args: argparse.Namespace, with_authored: bool) -> tuple[LinearModel, dict[str, Any], Counter[str]]:
-    """The model, a description of its corpora, and how many training lines each class had."""
-    docs, corpora = build_corpora(args, with_authored)
-    rows, targets, owner = matrix(docs)
-    model = fit(rows, targets, args.seed, line_weights(docs, owner))
-    return model, corpora, Counter(targets)
+def site_folds(groups: np.ndarray, k: int) -> np.ndarray:
+    """The fold of each row: sites dealt to ``k`` folds by scikit-learn's ``GroupKFold`` (sizes balanced)."""
+    from sklearn.model_selection import GroupKFold
+
+    sites, inverse = np.unique(groups.astype(str), return_inverse=True)
+    k = min(k, len(sites))
+    if k < 2:
+        return np.zeros(len(groups), np.int64)
+    fold_of_site = np.zeros(len(sites), np.int64)
+    for f, (_, test) in enumerate(GroupKFold(n_splits=k).split(sites, groups=sites)):
+        fold_of_site[test] = f
+    return fold_of_site[inverse]
+
+
+def out_of_fold_logits(
+    d: Design, keep: np.ndarray, use: np.ndarray, weight: np.ndarray, fold: np.ndarray, seed: int, started: float
+) -> np.ndarray:
+    """Keep logits of every row from a keep head fitted without the row's site."""
+    oof = np.zeros(len(d), np.float64)
+    for f in np.unique(fold):
+        train = use & (fold != f)
+        if len(np.unique(keep[train])) < 2:
+            continue
+        head = linear.fit_keep_head(d.x[train], keep[train], weight[train], seed)
+        test = fold == f
+        oof[test] = linear.keep_logits(d.x[test], *head)
+        log(f"out-of-fold keep head {f + 1}/{len(np.unique(fold))} ({int(train.sum())} lines)", started)
+    return oof
+
+
+def suspicious_noise(d: Design, oof: np.ndarray) -> np.ndarray:
+    """WCXB noise lines that the out-of-fold keep head confidently calls article text (likely gold omissions)."""
+    p = 1.0 / (1.0 + np.exp(-oof))
+    return (d.source == "wcxb") & (d.label == "noise") & (p >= CLEAN_P)
+
+
+def context_rows(d: Design, logits: np.ndarray) -> np.ndarray:
+    """Stage-2 features of every row, document by document."""
+    out = np.zeros((len(d), len(CONTEXT_FEATURES)), np.float32)
+    for lo, hi in d.doc_bounds():
+        out[lo:hi] = context_matrix(logits[lo:hi], d.length[lo:hi], d.ruled[lo:hi])
+    return out
+
+
+def category_sample(d: Design, use: np.ndarray, seed: int) -> np.ndarray:
+    """Rows for the category head: every finely labeled line, and a sample of the generic shared ones."""
+    generic = use & np.isin(d.target, ["body", "title", "noise"]) & (d.weight <= 1.0)
+    fine = use & ~generic
+    rng = np.random.default_rng(seed)
+    picked = np.flatnonzero(generic)
+    if len(picked) > CATEGORY_SAMPLE:
+        picked = np.sort(rng.choice(picked, CATEGORY_SAMPLE, replace=False))
+    mask = fine.copy()
+    mask[picked] = True
+    return mask
+
+
+def choose_threshold(scores: np.ndarray, d: Design) -> float:
+    """The highest threshold keeping ``TARGET_RECALL`` of residue body lines (out-of-fold stage-2 scores)."""
+    body = np.isin(d.label, ["body", "title"]) & (d.flavor == "residue") & (d.weight <= 1.0)
+    if not body.any():
+        return 0.5
+    cut = float(np.quantile(scores[body], 1 - TARGET_RECALL, method="lower"))
+    return round(max(THRESHOLD_FLOOR, min(cut, 0.5)), 3)
+
+
+def fit_model(d: Design, args: argparse.Namespace, started: float) -> tuple[LinearModel, dict[str, Any]]:
+    """Both heads and the trees on design ``d``; the threshold and training facts in the returned meta."""
+    use = d.target != ""
+    keep = np.array([is_keep(t) for t in d.target]) & use
+    weight = d.weight.copy()
+    fold = site_folds(d.group, args.folds)
+    facts: dict[str, Any] = {}
+    oof = out_of_fold_logits(d, keep, use, weight, fold, args.seed, started) if args.folds > 1 else None
+    if oof is not None:
+        dropped = suspicious_noise(d, oof)
+        facts["label_cleaning"] = {
+            "rule": f"WCXB noise lines with out-of-fold P(article) >= {CLEAN_P} left out of the loss",
+            "lines": int(dropped.sum()),
+            "of_wcxb_noise": int(((d.source == "wcxb") & (d.label == "noise")).sum()),
+        }
+        use &= ~dropped
+        log(f"label cleaning: {int(dropped.sum())} WCXB noise lines left out", started)
+    keep_head = linear.fit_keep_head(d.x[use], keep[use], weight[use], args.seed)
+    log("keep head fitted", started)
+    cats = category_sample(d, use, args.seed)
+    classes, cat_cols, cat_table = linear.fit_category_head(d.x[cats], d.target[cats], weight[cats], args.seed)
+    log(f"category head fitted ({int(cats.sum())} lines, {len(classes)} classes)", started)
+    cols, table = linear.combine((cat_cols, cat_table), keep_head)
+    trees, threshold = None, 0.5
+    if oof is not None:
+        ctx = context_rows(d, oof)
+        oof2 = np.zeros(len(d))
+        for f in np.unique(fold):
+            train, test = use & (fold != f), fold == f
+            if len(np.unique(keep[train])) > 1:
+                oof2[test] = stage2.fit_trees(ctx[train], keep[train], weight[train], args.seed).decision(ctx[test])
+        threshold = choose_threshold(1.0 / (1.0 + np.exp(-oof2)), d)
+        facts["cv"] = cv_figures(d, oof, oof2, threshold)
+        trees = stage2.fit_trees(ctx[use], keep[use], weight[use], args.seed)
+        log(f"context trees fitted ({len(trees.roots)} trees); threshold {threshold} from site CV", started)
+    facts["class_counts"] = dict(sorted(Counter(d.target[use].tolist()).items()))
+    facts["trained_lines"] = int(use.sum())
+    facts["threshold"] = threshold
+    return LinearModel(classes, table, cols, {}, trees, keep_head=True), facts
+
+
+def cv_figures(d: Design, stage1: np.ndarray, stage2_logits: np.ndarray, threshold: float) -> dict[str, Any]:
+    """Site-CV ranking figures of the stage-1 and stage-2 out-of-fold scores, per source and flavor."""
+    from cleaner.evaluate import removal_at_recall
+
+    out: dict[str, Any] = {}
+    shared = d.weight <= 1.0
+    p2 = 1.0 / (1.0 + np.exp(-stage2_logits))
+    for source in sorted(set(d.source[shared])):
+        for flavor in ("residue", "page"):
+            m = shared & (d.source == source) & (d.flavor == flavor)
+            body, noise = m & np.isin(d.label, ["body", "title"]), m & (d.label == "noise")
+            if not body.any() or not noise.any():
+                continue
+            out[f"{source} {flavor}"] = {
+                "stage1_removal_at_98": removal_at_recall(stage1[body], stage1[noise], 0.98),
+                "stage2_removal_at_98": removal_at_recall(stage2_logits[body], stage2_logits[noise], 0.98),
+                "stage2_removal_at_99": removal_at_recall(stage2_logits[body], stage2_logits[noise], 0.99),
+                "body_recall": round(float((p2[body] >= threshold).mean()), 4),
+                "noise_removal": round(float((p2[noise] < threshold).mean()), 4),
+            }
+    return out
+
+
+def dev_scores(shared: Path, model: LinearModel, threshold: float) -> dict[str, Any]:
+    """The model's scores on every dev split present (at ``threshold``), by flavor, source and page type."""
+    cleaner = Cleaner(Options(threshold=threshold), model=model)
+    out: dict[str, Any] = {}
+    for name, split in (("dev", data.SHARED_DEV), ("wcxb-dev", data.WCXB_DEV)):
+        path = data.shared_split(shared, split)
+        if path is not None:
+            report = evaluate_report(read_labeled(path), cleaner, worst=0, threshold=threshold)
+            out[name] = {k: report[k] for k in ("by_flavor", "by_page_type")}
+    return out
+
+
+CURVE_THRESHOLDS = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7)  # points of the trade-off table in the model card
+
+
+def threshold_curve(shared: Path, model: LinearModel, threshold: float) -> dict[str, list[tuple[float, float, float]]]:
+    """Body recall and noise removal at several thresholds on each dev split and flavor (one pass each).
+
+    Lines that a rule drops whatever their score count as dropped at every threshold.
+    """
+    from cleaner.evaluate import KEEP_LABELS, document_decisions, ranking_score
+
+    cleaner = Cleaner(Options(threshold=threshold), model=model)
+    out: dict[str, list[tuple[float, float, float]]] = {}
+    for name, split in (("dev", data.SHARED_DEV), ("wcxb-dev", data.WCXB_DEV)):
+        path = data.shared_split(shared, split)
+        if path is None:
+            continue
+        ranked: dict[str, tuple[list[float], list[float]]] = {}
+        for doc in read_labeled(path):
+            body, noise = ranked.setdefault(doc.get("flavor", "unknown"), ([], []))
+            for line, d in document_decisions(doc, cleaner):
+                score = ranking_score(d, threshold)
+                (body if line["label"] in KEEP_LABELS else noise if line["label"] == "noise" else []).append(score)
+        for flavor, (body, noise) in sorted(ranked.items()):
+            b, z = np.array(body), np.array(noise)
+            out[f"{name} {flavor}"] = [
+                (t, round(float((b >= t).mean()), 4), round(float((z < t).mean()), 4)) for t in CURVE_THRESHOLDS
+            ]
+    return out
+
+
+def compare(candidate: dict[str, Any], shipped: dict[str, Any]) -> list[str]:
+    """Dev figures where the candidate trails the shipped model by more than ``COMPARE_TOLERANCE``."""
+    worse = []
+    for split, report in candidate.items():
+        for flavor, s in report["by_flavor"].items():
+            old = shipped.get(split, {}).get("by_flavor", {}).get(flavor)
+            if old is None or flavor == "all":
+                continue
+            for key in ("body_recall", "noise_removal"):
+                if s[key] < old[key] - COMPARE_TOLERANCE:
+                    worse.append(f"{split} {flavor} {key}: {s[key]:.4f} < shipped {old[key]:.4f}")
+    return worse
+
+
+def print_scores(title: str, scores: dict[str, Any]) -> None:
+    for split, report in scores.items():
+        for flavor, s in report["by_flavor"].items():
+            print(
+                f"  {title:9s} {split:9s} {flavor:8s} body recall {s['body_recall']:.4f}  "
+                f"noise removal {s['noise_removal']:.4f}  removal@98%recall {s['removal_at_98']}"
+            )
+
+
+def shipped_scores(shared: Path) -> dict[str, Any] | None:
+    """Dev scores of the shipped model at its own threshold, or ``None`` when there is none or it is unusable."""
+    if not DEFAULT_MODEL.is_file():
+        return None
+    try:
+        shipped = load_model(DEFAULT_MODEL)
+    except Exception:
+        return None
+    return dev_scores(shared, shipped, float(shipped.meta.get("threshold", Options().threshold)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    if data.shared_split(args.shared, data.SHARED_TRAIN) is None:
+    have_shared = data.shared_split(args.shared, data.SHARED_TRAIN) or data.shared_split(args.shared, data.WCXB_TRAIN)
+    if not have_shared and not args.allow_no_shared:
         print(
-            f"train: shared line sets not found under {args.shared}/data/linesets; "
-            "training on the repo's authored data only",
+            f"train: no shared line sets under {args.shared}/data/linesets. Point --shared (or SHARED=... for make) "
+            "at the shared data, or pass --allow-no-shared to train on the authored and user data alone "
+            "(a much weaker model; it never replaces the shipped one without --force).",
             file=sys.stderr,
         )
-    model, corpora, class_counts = train_once(args, with_authored=not args.no_authored)
-    dev_path = data.shared_split(args.shared, data.SHARED_DEV)
-    dev_docs = data.read_jsonl(dev_path) if dev_path else []
-    threshold = DEFAULT_THRESHOLD
-    scores: dict[str, Any] = {}
-    if dev_docs:
-        scores["dev"] = scores_on(dev_docs, model, threshold)
-        if not args.no_compare and not args.no_authored:
-            bare, _, _ = train_once(args, with_authored=False)
-            scores["dev, without authored data"] = scores_on(dev_docs, bare, threshold)
-    else:
-        print("train: no dev split found; the model card will have no dev scores", file=sys.stderr)
-    scores["seeds"] = scores_on(data.read_jsonl(data.SEEDS), model, threshold)
+        return 2
+    for path in args.user_data:
+        data.check_user_file(path)
+    docs, corpora = build_corpora(args)
+    if not docs:
+        print("train: no training documents", file=sys.stderr)
+        return 2
+    log(f"{len(docs)} documents; building features", started)
+    d = design(docs, progress=data.progress_bar(len(docs), "features"))
+    log(f"{len(d)} lines, {d.x.nnz} feature entries", started)
+    model, facts = fit_model(d, args, started)
+    threshold = facts.pop("threshold")
+    scores = dev_scores(args.shared, model, threshold)
+    scores["seeds"] = dev_scores_seeds(model, threshold)
+    curve = threshold_curve(args.shared, model, threshold)
     import sklearn
 
     meta = {
-        "version": "1.0.0",
+        "version": "2.0.0",
         "seed": args.seed,
         "threshold": threshold,
-        "trained_lines": sum(class_counts.values()),
-        "class_counts": dict(sorted(class_counts.items())),
+        **facts,
         "corpora": corpora,
         "scores": scores,
+        "curve": curve,
         "versions": {"python": sys.version.split()[0], "numpy": np.__version__, "scikit-learn": sklearn.__version__},
         "hyperparameters": {
-            "C": C,
-            "min_feature_count": MIN_FEATURE_COUNT,
+            "C_keep": linear.C_KEEP,
+            "C_category": linear.C_CATEGORY,
+            "min_feature_count": linear.MIN_FEATURE_COUNT,
             "n_features": N_FEATURES,
             "feature_version": FEATURE_VERSION,
+            "folds": args.folds,
+            "clean_p": CLEAN_P,
+            "trees": {
+                "max_iter": stage2.MAX_ITER,
+                "learning_rate": stage2.LEARNING_RATE,
+                "max_leaf_nodes": stage2.MAX_LEAF_NODES,
+                "min_samples_leaf": stage2.MIN_SAMPLES_LEAF,
+            },
         },
     }
-    model = LinearModel(model.classes, model.weights, model.rows, meta)
+    model = LinearModel(model.classes, model.weights, model.rows, meta, model.stage2, model.keep_head)
     save_model(model, args.out)
-    card = args.card or args.out.with_name("MODEL_CARD.md")
+    card = args.card or args.out.with_name(args.out.stem + ".md" if args.out != DEFAULT_MODEL else "MODEL_CARD.md")
     write_card(model, card)
-    print(
-        f"train: wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and {card} "
-        f"in {time.perf_counter() - started:.0f} s"
-    )
-    for name, by_flavor in scores.items():
-        for flavor, s in by_flavor.items():
-            print(
-                f"  {name:28s} {flavor:8s} body recall {s['body_recall']:.4f}  noise removal {s['noise_removal']:.4f}"
-                f"  (lines: {s['body_lines']} body, {s['noise_lines']} noise)"
-            )
+    log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and {card}", started)
+    print_scores("candidate", {k: v for k, v in scores.items() if k != "seeds"})
+    shipped = shipped_scores(args.shared)
+    if shipped:
+        print_scores("shipped", shipped)
+    return install(args, model, scores, shipped)
+
+
+def dev_scores_seeds(model: LinearModel, threshold: float) -> dict[str, Any]:
+    cleaner = Cleaner(Options(threshold=threshold), model=model)
+    report = evaluate_report(read_labeled(data.SEEDS), cleaner, worst=0, threshold=threshold)
+    return {"by_flavor": report["by_flavor"], "by_page_type": {}}
+
+
+def install(
+    args: argparse.Namespace, model: LinearModel, scores: dict[str, Any], shipped: dict[str, Any] | None
+) -> int:
+    """Replace the shipped model with the candidate when asked and when it is not worse (or forced)."""
+    if not args.replace:
+        print(f"train: the shipped model {DEFAULT_MODEL} is unchanged; install this one with --replace")
+        return 0
+    if args.out.resolve() == DEFAULT_MODEL.resolve():
+        return 0
+    worse = compare(scores, shipped or {})
+    if worse and not args.force:
+        print("train: NOT replacing the shipped model; the candidate is worse on dev:\n  " + "\n  ".join(worse))
+        print("train: use --force to replace it anyway")
+        return 1
+    if not have_dev(scores) and not args.force:
+        print("train: NOT replacing the shipped model: no dev split to compare on (use --force)")
+        return 1
+    shutil.copyfile(args.out, DEFAULT_MODEL)
+    write_card(load_model(DEFAULT_MODEL), DEFAULT_MODEL.with_name("MODEL_CARD.md"))
+    print(f"train: replaced the shipped model {DEFAULT_MODEL} (and MODEL_CARD.md) with the candidate")
     return 0
 
+
+def have_dev(scores: dict[str, Any]) -> bool:
+    return any(k != "seeds" for k in scores)
+
+
+__all__ = ["ALL_CATEGORIES", "main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())
