@@ -33,8 +33,11 @@ chromium:
 	    || echo "chromium install failed: the browser tests will skip"; \
 	else echo "chromium not installed (installed automatically only with CI set, as root): browser tests skip"; fi
 
+# Writes models/cleaner-candidate.npz, compares it with the shipped model on dev, and installs it only when it is
+# not worse there (say FORCE=1 to install it anyway). Takes 10-30 minutes on 2 cores.
 train: install
-	$(BIN)/python -m training.train --shared $(SHARED) $(foreach f,$(USER_DATA),--user-data $(f))
+	$(BIN)/python -m training.train --shared $(SHARED) --replace $(if $(FORCE),--force) \
+	  $(foreach f,$(USER_DATA),--user-data $(f))
 
 lint: install
 	$(BIN)/ruff check cleaner training tests examples

@@ -205,26 +205,21 @@ def quality_section(out_dir: Path) -> list[str]:
 
     tradeoff = tradeoff_plot(rows, out_dir / "bench_tradeoff.png")
     matrix = confusion_plot(q.confusion(docs, Cleaner()), out_dir / "bench_confusion.png")
-    n_lines = sum(len(d["lines"]) for d in docs)
     lines = [
         "## Quality on the dev line sets",
         "",
-        f"{len(docs)} documents, {n_lines:,} labeled lines (`dev.jsonl.gz`, sites unseen in training). "
+        "Sites unseen in training: `dev.jsonl.gz` (aeb) and `wcxb-dev.jsonl.gz` (WCXB, 7 page types). "
         "Every method decides the same lines; baselines are in `training/baselines.py` (line-level rules only). "
         "Body recall: share of body+title lines kept; noise removal: share of noise lines dropped; "
-        "drop F1: F1 of the drop decision against noise. `(chars)`: the same, weighted by characters.",
+        "drop F1: F1 of the drop decision against noise. `(chars)`: the same, weighted by characters. "
+        "`rm@R99` / `rm@R98`: noise removal at the score cut that keeps 99% / 98% of body lines "
+        "(threshold-free; the same figures as `cleaner eval` and the model card).",
         "",
-        "| method | threshold | flavor | body recall | (chars) | noise removal | (chars) | drop F1 |",
-        "|---|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        for flavor in q.FLAVORS:
-            s = r.scores[flavor]
-            lines.append(
-                f"| {r.method} | {'' if r.threshold is None else f'{r.threshold:g}'} | {flavor} | "
-                f"{_pct(s['body_recall'])} | {_pct(s['body_recall_chars'])} | {_pct(s['noise_removal'])} | "
-                f"{_pct(s['noise_removal_chars'])} | {_pct(s['drop_f1'])} |"
-            )
+    lines += lineset_table("dev", rows)
+    wcxb = linesets / "wcxb-dev.jsonl.gz"
+    if wcxb.is_file():
+        lines += lineset_table("wcxb-dev", q.lineset_quality(list(q.read_labeled(wcxb)), sweep=False))
     lines += [
         "",
         f"![body recall vs noise removal]({tradeoff.name})",
@@ -236,6 +231,30 @@ def quality_section(out_dir: Path) -> list[str]:
         "",
     ]
     return lines + idempotence_section(docs) + html_section(q)
+
+
+def lineset_table(name: str, rows: Sequence) -> list[str]:
+    """One dev set's table: a row per method and flavor."""
+
+    def rate(value: float | None) -> str:
+        return "-" if value is None else _pct(value)
+
+    lines = [
+        f"### {name}",
+        "",
+        "| method | threshold | flavor | body recall | (chars) | noise removal | (chars) | drop F1 | rm@R99 | rm@R98 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        for flavor in ("page", "residue"):
+            s = r.scores[flavor]
+            lines.append(
+                f"| {r.method} | {'' if r.threshold is None else f'{r.threshold:g}'} | {flavor} | "
+                f"{_pct(s['body_recall'])} | {_pct(s['body_recall_chars'])} | {_pct(s['noise_removal'])} | "
+                f"{_pct(s['noise_removal_chars'])} | {_pct(s['drop_f1'])} | {rate(s['removal_at_99'])} | "
+                f"{rate(s['removal_at_98'])} |"
+            )
+    return [*lines, ""]
 
 
 def idempotence_section(docs: Sequence[dict]) -> list[str]:

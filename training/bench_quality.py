@@ -68,11 +68,17 @@ class MethodScores:
     scores: dict[str, dict[str, Any]]
 
 
-def lineset_quality(docs: Sequence[dict[str, Any]]) -> list[MethodScores]:
-    """Ours at the default threshold, the sweep, the rules, then every baseline, on the same lines."""
-    sweep = [MethodScores("cleaner sweep", t, evaluate(docs, Cleaner(Options(threshold=t)))) for t in SWEEP]
-    default = next(r for r in sweep if r.threshold == DEFAULT_THRESHOLD)
-    rows = [MethodScores("cleaner (model)", DEFAULT_THRESHOLD, default.scores), *sweep]
+def lineset_quality(docs: Sequence[dict[str, Any]], sweep: bool = True) -> list[MethodScores]:
+    """Ours at the default threshold, the sweep (unless ``sweep`` is false), the rules, then every baseline."""
+    swept = (
+        [MethodScores("cleaner sweep", t, evaluate(docs, Cleaner(Options(threshold=t)))) for t in SWEEP]
+        if sweep
+        else []
+    )
+    default = next((r.scores for r in swept if r.threshold == DEFAULT_THRESHOLD), None)
+    if default is None:
+        default = evaluate(docs, Cleaner(Options(threshold=DEFAULT_THRESHOLD)))
+    rows = [MethodScores("cleaner (model)", DEFAULT_THRESHOLD, default), *swept]
     rows.append(MethodScores("cleaner --no-model", None, evaluate(docs, Cleaner(Options(use_model=False)))))
     rows += [MethodScores(name, None, evaluate(docs, BaselineClassifier(fn))) for name, fn in BASELINES.items()]
     return rows
