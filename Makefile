@@ -24,14 +24,16 @@ demo: install
 test: install chromium
 	CLEANER_SHARED=$(SHARED) $(BIN)/python -m pytest
 
-# Headless browser for tests/test_report.py: installed only in CI, as root, with apt-get (never on a user's
-# machine behind their back); elsewhere the browser tests skip with the reason.
+# Headless browser for tests/test_report.py and tests/test_review.py (selenium drives chromium through
+# chromedriver): installed only in CI, as root, with apt-get (never on a user's machine behind their back);
+# elsewhere the browser tests skip with the reason, in CI a missing browser fails them.
 chromium:
-	@if command -v chromium >/dev/null; then echo "chromium: $$(command -v chromium)"; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+	  echo "chromium: $$(command -v chromium), chromedriver: $$(command -v chromedriver)"; \
 	elif [ -n "$$CI" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	    || echo "chromium install failed: the browser tests will skip"; \
-	else echo "chromium not installed (installed automatically only with CI set, as root): browser tests skip"; fi
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	    || echo "chromium install failed: the browser tests will fail"; \
+	else echo "chromium or chromedriver not installed (installed automatically only with CI set, as root): browser tests skip"; fi
 
 # Writes models/cleaner-candidate.npz, compares it with the shipped model on dev, and installs it only when it is
 # not worse there (say FORCE=1 to install it anyway). Takes 10-30 minutes on 2 cores.

@@ -4,7 +4,9 @@ Each document's non-blank lines appear in order; dropped lines are struck throug
 (``<del>``) and coloured by category, the score and category show on hover (the
 ``title`` attribute), the document's flags (truncated, what scored it) sit at the
 top of the document with a per-category summary. All text is HTML-escaped; the
-page has inline CSS only, no scripts and no external assets.
+page has inline CSS only, no scripts and no external assets. With ``--editable``
+(``cleaner/review.py``) it also carries the labeled documents as inline JSON and a
+small inline script to correct decisions and download them as training labels.
 
 >>> from cleaner.api import Cleaner
 >>> from cleaner.options import Options
@@ -29,6 +31,7 @@ from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES, is_keep
 from cleaner.cli_options import EXIT_FAILED, model_option, no_model_option, options_from, threshold_option
 from cleaner.decide import Decision, DocumentResult
 from cleaner.errors import InputError
+from cleaner.review import EDIT_CSS, editor_script, editor_toolbar
 from cleaner.textio import atomic_writer, decode_bytes, read_path
 
 PALETTE = (  # background per dropped category, in DROP_CATEGORIES order; light enough for black text
@@ -111,19 +114,25 @@ def _document_html(index: int, name: str, result: DocumentResult) -> str:
     )
 
 
-def render_report(named_results: list[tuple[str, DocumentResult]]) -> str:
-    """One self-contained HTML page for ``(name, result)`` pairs, in the order given."""
+def render_report(named_results: list[tuple[str, DocumentResult]], editable: bool = False) -> str:
+    """One self-contained HTML page for ``(name, result)`` pairs, in the order given.
+
+    ``editable`` adds the controls to correct decisions and download them as labels (``cleaner/review.py``).
+    """
     every = [d for _, r in named_results for d in r.decisions]
     legend = "".join(f'<span class="c-{c}">{escape(c)}</span>' for c in ALL_CATEGORIES if not is_keep(c))
     docs = "\n".join(_document_html(i, name, r) for i, (name, r) in enumerate(named_results, 1))
     n_trunc = sum(r.truncated for _, r in named_results)
+    css, body_class = (_css() + EDIT_CSS, ' class="editable"') if editable else (_css(), "")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>cleaner report: {len(named_results)} document(s)</title><style>{_css()}</style></head><body>"
+        f"<title>cleaner report: {len(named_results)} document(s)</title><style>{css}</style></head>"
+        f"<body{body_class}>{editor_toolbar() if editable else ''}"
         f"<h1>cleaner report: {len(named_results)} document(s), {len(every)} lines, {n_trunc} truncated</h1>"
         "<p>Dropped lines are struck through and coloured by category; hover a line for its score.</p>"
-        f'<p class="legend">{legend}</p>{_summary_table(every)}\n{docs}\n</body></html>\n'
+        f'<p class="legend">{legend}</p>{_summary_table(every)}\n{docs}\n'
+        f"{editor_script(named_results) if editable else ''}</body></html>\n"
     )
 
 
@@ -136,15 +145,24 @@ def render_report(named_results: list[tuple[str, DocumentResult]]) -> str:
     required=True,
     help="The HTML file to write (atomically).",
 )
+@click.option(
+    "--editable",
+    is_flag=True,
+    help="Let the page correct decisions (click a line, pick a category) and download them as labels "
+    "for 'make train USER_DATA=labels.jsonl'.",
+)
 @threshold_option
 @model_option
 @no_model_option
-def report_command(files: tuple[str, ...], output: Path, threshold: float, model: Path | None, no_model: bool) -> None:
+def report_command(
+    files: tuple[str, ...], output: Path, editable: bool, threshold: float, model: Path | None, no_model: bool
+) -> None:
     """Write one HTML page showing each line of FILES and what the cleaner decided ('-' is stdin).
 
     \b
-    Example:
+    Examples:
       cleaner report seeds/*.txt -o report.html
+      cleaner report --editable site/*.txt -o review.html   # correct it, download labels.jsonl
     """
     cleaner = Cleaner(options_from(threshold, (), no_model), model_path=model)
     if cleaner.warning:
@@ -157,6 +175,6 @@ def report_command(files: tuple[str, ...], output: Path, threshold: float, model
         except InputError as exc:
             click.echo(f"cleaner: {exc}" if name in str(exc) else f"cleaner: {name}: {exc}", err=True)
     with atomic_writer(output) as fh:
-        fh.write(render_report(named))
+        fh.write(render_report(named, editable))
     if len(named) < len(files):
         sys.exit(EXIT_FAILED)

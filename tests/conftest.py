@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,18 @@ def seed_docs() -> list[dict]:
 def _no_user_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """A user's $CLEANER_MODEL must not change what the tests see."""
     monkeypatch.delenv("CLEANER_MODEL", raising=False)
+
+
+def browser_tool(name: str) -> str:
+    """The path of ``name`` (``chromium``, ``chromedriver``), or skip with the reason; in CI a missing one fails.
+
+    ``make chromium`` installs Debian's ``chromium`` and ``chromium-driver`` in CI only, so there the browser
+    tests must run; elsewhere they skip rather than install a browser behind the user's back.
+    """
+    path = shutil.which(name)
+    if path is not None:
+        return path
+    reason = f"{name} not installed (Debian: apt-get install chromium chromium-driver): browser tests not run"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {reason}; `make chromium` should have installed it")
+    pytest.skip(reason)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import struct
 import subprocess
 from html.parser import HTMLParser
@@ -15,7 +14,7 @@ from click.testing import CliRunner
 from cleaner.api import Cleaner
 from cleaner.decide import Decision, DocumentResult
 from cleaner.report import render_report, report_command
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, browser_tool
 from training.bench import CHROMIUM_FLAGS
 
 BROWSER_TIMEOUT_S = 120  # a cold Chromium start on a slow CI machine takes a few seconds; a hang must not block CI
@@ -123,10 +122,7 @@ def test_command_has_help() -> None:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.skip("chromium not installed (Debian: apt-get install chromium): browser rendering not tested")
-    return path
+    return browser_tool("chromium")
 
 
 @pytest.fixture(scope="module")
