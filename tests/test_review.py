@@ -1,7 +1,7 @@
 """``cleaner report --editable``: the labels the page carries and downloads, and the page driven in headless Chromium.
 
 The labels must be exactly what ``make train USER_DATA=...`` reads: the tests load them with the training
-loader's own functions (``training.data.user_docs``, ``training.train.matrix``).
+loader's own functions (``training.data.user_docs``, ``training.design.design``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from cleaner.review import DATA_ID, DOWNLOAD_NAME, labeled_document, labeled_lin
 from tests.conftest import SEEDS, browser_tool
 from training import data
 from training.bench import CHROMIUM_FLAGS
-from training.train import matrix
+from training.design import design
 
 DOWNLOAD_TIMEOUT_S = 30  # a few kB written by a local browser; longer means the download never started
 BROWSER_TIMEOUT_S = 120  # page load and script calls; a hang must not block CI
@@ -55,9 +55,10 @@ def _assert_trainable(path: Path) -> list[Doc]:
     """Load ``path`` as ``make train USER_DATA=path`` does; every line must become a training row of its category."""
     docs = data.user_docs([path])
     assert docs and all(data.doc_weight(d) == data.GOLDEN_WEIGHT for d in docs)
-    rows, targets, _ = matrix(docs)
-    assert len(rows) == sum(len(d["lines"]) for d in docs)
-    assert targets == [line["category"] for d in docs for line in d["lines"]]
+    d = design(docs)
+    assert len(d) == sum(len(doc["lines"]) for doc in docs)
+    assert d.target.tolist() == [line["category"] for doc in docs for line in doc["lines"]]
+    data.check_user_file(path)  # what `make train` checks before training: every category is known
     cleaner = Cleaner()
     for doc in docs:  # the lines split back into the same lines: `cleaner eval` can score them
         assert len(document_keeps(doc, cleaner)) == len(doc["lines"])
