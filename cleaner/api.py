@@ -33,11 +33,12 @@ WINDOW_LINES = 5_000  # longer documents are scored in windows of this many line
 
 def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) -> Scored:
     """Score stripped non-blank lines with the model: stage 1 per line, then stage 2 in context (if any)."""
-    probs, keep_logit = model.scores(document_features(texts, shapes))
+    probs, keep_logit, category_logit = model.scores(document_features(texts, shapes))
     if model.stage2 is not None:
         lengths = np.fromiter((s.length for s in shapes), np.int64, len(shapes))
         ruled = np.fromiter((bool(s.rules) for s in shapes), bool, len(shapes))
-        keep_logit = model.stage2.decision(context_matrix(keep_logit, lengths, ruled)).astype(np.float64)
+        context = context_matrix(keep_logit, lengths, ruled, category_logit)
+        keep_logit = model.stage2.decision(context).astype(np.float64)
     keep_p = 1.0 / (1.0 + np.exp(-keep_logit))
     keep_mask = model.keep_mask
     classes = np.array(model.classes)

@@ -8,6 +8,8 @@ first-stage keep logits of a whole document into a dense matrix, one row per
 line, that the second stage (``cleaner.stage2``) reads:
 
 * the line's own logit and its neighbours' (three either side);
+* the category head's view: the logit of its keep classes, for the line and
+  its two neighbours (it learned the authored noise families closely);
 * window summaries (mean and max of the logits around it);
 * how much confident article text lies above and below it, and how far the
   nearest confident line is;
@@ -18,7 +20,8 @@ line, that the second stage (``cleaner.stage2``) reads:
 Everything is vectorised numpy over the document, so the cost is a few dozen
 array operations per document, whatever its length.
 
->>> m = context_matrix(np.array([3.0, -2.0, 4.0]), np.array([80, 10, 120]), np.array([False, True, False]))
+>>> m = context_matrix(np.array([3.0, -2.0, 4.0]), np.array([80, 10, 120]), np.array([False, True, False]),
+...                    np.array([2.0, -5.0, 1.0]))
 >>> m.shape == (3, len(FEATURE_NAMES))
 True
 >>> float(m[1, FEATURE_NAMES.index("ruled")])
@@ -57,6 +60,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "rank",
     "s_rel",
     "ruled",
+    "cat",
+    "cat-1",
+    "cat+1",
 )
 
 
@@ -94,16 +100,18 @@ def _distance_to_confident(confident: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.minimum(up, DISTANCE_CAP), np.minimum(down, DISTANCE_CAP)
 
 
-def context_matrix(logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray) -> np.ndarray:
+def context_matrix(logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray, category: np.ndarray) -> np.ndarray:
     """The second-stage features of one document's lines: ``(n, len(FEATURE_NAMES))`` float32.
 
     ``logits`` are the first-stage keep logits, ``lengths`` the lines' lengths in
-    characters, ``ruled`` whether a named rule matches the line.
+    characters, ``ruled`` whether a named rule matches the line, ``category`` the
+    logit of the category head's keep classes.
     """
     n = len(logits)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES)), np.float32)
     s = np.clip(logits.astype(np.float32), -LOGIT_CLIP, LOGIT_CLIP)
+    cat = np.clip(category.astype(np.float32), -LOGIT_CLIP, LOGIT_CLIP)
     keep = s > 0
     confident = s > CONFIDENT
     kept_before = np.concatenate(([0], np.cumsum(keep)[:-1]))
@@ -137,5 +145,8 @@ def context_matrix(logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray) -
         order / max(n - 1, 1),
         s - np.median(s),
         ruled.astype(np.float32),
+        cat,
+        _shifted(cat, -1),
+        _shifted(cat, 1),
     ]
     return np.stack(columns, axis=1).astype(np.float32)

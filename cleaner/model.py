@@ -77,26 +77,35 @@ class LinearModel:
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         return np.add.reduceat(self.dense[indices], starts, axis=0)
 
-    def scores(self, feature_rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Class probabilities ``(n, len(classes))`` and the keep logit ``(n,)`` of each line (each line has at
-        least one feature)."""
+    def scores(self, feature_rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Class probabilities ``(n, len(classes))``, the keep logit and the category head's keep logit ``(n,)``
+        of each line (each line has at least one feature). Without a keep head the two logits are the same."""
         if not feature_rows:
-            return np.zeros((0, len(self.classes)), dtype=np.float32), np.zeros(0, np.float64)
+            empty = np.zeros(0, np.float64)
+            return np.zeros((0, len(self.classes)), dtype=np.float32), empty, empty
         logits = self._logits(feature_rows)
-        probs = logits[:, : len(self.classes)]
-        probs -= probs.max(axis=1, keepdims=True)
-        np.exp(probs, out=probs)
-        probs /= probs.sum(axis=1, keepdims=True)
-        if self.keep_head:
-            keep = logits[:, -1].astype(np.float64)
-        else:
-            p = np.clip(probs[:, self.keep_mask].sum(axis=1, dtype=np.float64), PROB_EPS, 1 - PROB_EPS)
-            keep = np.log(p / (1 - p))
-        return probs, keep
+        probs = softmax(logits[:, : len(self.classes)])
+        category = keep_logit(probs, self.keep_mask)
+        keep = logits[:, -1].astype(np.float64) if self.keep_head else category
+        return probs, keep, category
 
     def predict_proba(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
         """Class probabilities, one row per line (each line has at least one feature)."""
         return self.scores(feature_rows)[0]
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, in place."""
+    logits -= logits.max(axis=1, keepdims=True)
+    np.exp(logits, out=logits)
+    logits /= logits.sum(axis=1, keepdims=True)
+    return logits
+
+
+def keep_logit(probs: np.ndarray, keep_mask: np.ndarray) -> np.ndarray:
+    """The logit of the summed probability of the keep classes (clipped to ``[PROB_EPS, 1 - PROB_EPS]``)."""
+    p = np.clip(probs[:, keep_mask].sum(axis=1, dtype=np.float64), PROB_EPS, 1 - PROB_EPS)
+    return np.log(p / (1 - p))
 
 
 def save_model(model: LinearModel, path: Path) -> None:

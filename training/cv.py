@@ -32,7 +32,15 @@ from cleaner.evaluate import removal_at_recall
 from training import data, linear, stage2
 from training.card import EXPERIMENTS
 from training.design import Design, design
-from training.train import SEED, build_corpora, context_rows, parse_args, site_folds, suspicious_noise
+from training.train import (
+    SEED,
+    build_corpora,
+    context_rows,
+    out_of_fold_logits,
+    parse_args,
+    site_folds,
+    suspicious_noise,
+)
 
 VARIANTS = ("v1-data", "all-data", "wcxb-residue", "cleaned", "trees", "binned-lr")
 BINS = 16  # quantile bins per context feature for the binned logistic regression
@@ -58,12 +66,14 @@ def oof_stage1(d: Design, train_rows: np.ndarray, keep: np.ndarray, fold: np.nda
     return oof
 
 
-def oof_stage2(ctx: np.ndarray, train_rows: np.ndarray, keep: np.ndarray, fold: np.ndarray, family: str) -> np.ndarray:
+def oof_stage2(
+    d: Design, ctx: np.ndarray, train_rows: np.ndarray, keep: np.ndarray, fold: np.ndarray, family: str
+) -> np.ndarray:
     out = np.zeros(len(ctx))
     for f in np.unique(fold):
         train, test = train_rows & (fold != f), fold == f
         if family == "trees":
-            out[test] = stage2.fit_trees(ctx[train], keep[train], None, SEED).decision(ctx[test])
+            out[test] = stage2.fit_trees(ctx[train], keep[train], d.weight[train], SEED).decision(ctx[test])
         else:
             out[test] = _binned_lr(ctx[train], keep[train], ctx[test])
     return out
@@ -103,8 +113,10 @@ def run(d: Design, variants: Sequence[str], out: Path) -> list[dict[str, Any]]:
             cleaned = use & ~suspicious_noise(d, stage1("all-data", use))
             score = stage1("cleaned", cleaned)
             if variant != "cleaned":
+                if "category" not in cache:
+                    cache["category"] = out_of_fold_logits(d, keep, cleaned, fold, SEED, started, category=True)
                 family = "trees" if variant == "trees" else "binned-lr"
-                score = oof_stage2(context_rows(d, score), cleaned, keep, fold, family)
+                score = oof_stage2(d, context_rows(d, score, cache["category"]), cleaned, keep, fold, family)
         results.append({"variant": variant, "figures": figures(d, score)})
         print(f"cv [{time.perf_counter() - started:5.0f} s] {variant}: {results[-1]['figures']}", flush=True)
         out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

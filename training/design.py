@@ -34,13 +34,14 @@ class Design:
     page_type: np.ndarray
     length: np.ndarray  # characters of the stripped line
     ruled: np.ndarray  # a named rule matches the line
+    texts: list[str] | None = None  # the stripped lines, for looking at samples (not subset or concatenated)
 
     def __len__(self) -> int:
         return self.x.shape[0]
 
     def subset(self, mask: np.ndarray) -> Design:
         """The rows where ``mask`` is true (documents stay whole when the mask is per document)."""
-        return Design(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
+        return Design(*(getattr(self, f)[mask] for f in self.__dataclass_fields__ if f != "texts"))
 
     def doc_bounds(self) -> list[tuple[int, int]]:
         """``(start, end)`` row ranges of each document, in row order."""
@@ -54,7 +55,7 @@ def design(docs: Sequence[data.Doc], progress: Callable[[int], None] | None = No
     """The design matrix of ``docs`` (lines with no text are skipped, as inference skips them)."""
     indptr, indices = [0], []
     cols: dict[str, list] = {k: [] for k in ("target", "label", "weight", "doc", "group", "flavor", "source")}
-    cols |= {"page_type": [], "length": [], "ruled": []}
+    cols |= {"page_type": [], "length": [], "ruled": [], "texts": []}
     for k, doc in enumerate(docs):
         lines = [ln for ln in doc["lines"] if ln["text"].strip()]
         texts = [ln["text"].strip() for ln in lines]
@@ -66,6 +67,7 @@ def design(docs: Sequence[data.Doc], progress: Callable[[int], None] | None = No
             cols["label"].append(line.get("label", "body"))
             cols["length"].append(shape.length)
             cols["ruled"].append(bool(shape.rules))
+        cols["texts"] += texts
         n = len(lines)
         cols["weight"] += [data.doc_weight(doc)] * n
         cols["doc"] += [k] * n
@@ -93,6 +95,7 @@ def design(docs: Sequence[data.Doc], progress: Callable[[int], None] | None = No
         page_type=np.array(cols["page_type"], dtype=object),
         length=np.array(cols["length"], np.int64),
         ruled=np.array(cols["ruled"], bool),
+        texts=cols["texts"],
     )
 
 
@@ -102,6 +105,6 @@ def concat(parts: Sequence[Design]) -> Design:
     for part in parts:
         docs.append(part.doc + offset)
         offset += int(part.doc.max()) + 1 if len(part) else 0
-    fields = [f for f in Design.__dataclass_fields__ if f not in ("x", "doc")]
+    fields = [f for f in Design.__dataclass_fields__ if f not in ("x", "doc", "texts")]
     merged = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
     return Design(x=vstack([p.x for p in parts]).tocsr(), doc=np.concatenate(docs), **merged)

@@ -9,6 +9,7 @@ sum of weight rows.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,10 +45,21 @@ def _prepared(x: csr_matrix) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
     return xs, np.flatnonzero(keep_cols), scale[keep_cols]
 
 
-def _logistic(c: float, seed: int):
+def _fit_logistic(c: float, seed: int, x: csr_matrix, y: np.ndarray, weights: np.ndarray | None):
+    """A fitted ``LogisticRegression`` (sklearn imported lazily: training only). Stopping at ``MAX_ITER``
+    before full convergence is expected with this much data and is reported in one line, not a warning dump."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, max_iter=MAX_ITER, random_state=seed)
+    clf = LogisticRegression(C=c, max_iter=MAX_ITER, random_state=seed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        clf.fit(x, y, sample_weight=weights)
+    if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        print(f"train: logistic regression stopped at {MAX_ITER} iterations (not fully converged)", file=sys.stderr)
+    return clf
 
 
 def _fold_bias(cols: np.ndarray, table: np.ndarray, bias_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,7 +77,7 @@ def fit_keep_head(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Binary logistic regression, article (1) or not (0): feature columns and their weight (a column vector)."""
     xs, cols, scale = _prepared(x)
-    clf = _logistic(C_KEEP, seed).fit(xs, keep.astype(int), sample_weight=weights)
+    clf = _fit_logistic(C_KEEP, seed, xs, keep.astype(int), weights)
     positive = list(clf.classes_).index(1)
     sign = 1.0 if positive == 1 else -1.0
     table = (sign * clf.coef_[0] * scale)[:, None].astype(np.float32)
@@ -77,7 +89,7 @@ def fit_category_head(
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     """Multinomial logistic regression over the categories: classes, feature columns, weights per class."""
     xs, cols, scale = _prepared(x)
-    clf = _logistic(C_CATEGORY, seed).fit(xs, np.asarray(targets, dtype=str), sample_weight=weights)
+    clf = _fit_logistic(C_CATEGORY, seed, xs, np.asarray(targets, dtype=str), weights)
     classes = tuple(str(c) for c in clf.classes_)
     coef = clf.coef_.T.astype(np.float32) * scale[:, None]
     if len(classes) == 2:  # binary: sklearn keeps one column, for classes_[1]
@@ -94,6 +106,16 @@ def keep_logits(x: csr_matrix, cols: np.ndarray, table: np.ndarray) -> np.ndarra
     dense = np.zeros(N_FEATURES, np.float64)
     dense[cols] = table[:, 0]
     return np.asarray(x @ dense).ravel()
+
+
+def category_keep_logits(x: csr_matrix, classes: Sequence[str], cols: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """The category head's keep logit of each row of ``x``: the summed probability of its keep classes."""
+    from cleaner.categories import is_keep
+    from cleaner.model import keep_logit, softmax
+
+    dense = np.zeros((N_FEATURES, table.shape[1]), np.float64)
+    dense[cols] = table
+    return keep_logit(softmax(np.asarray(x @ dense)), np.array([is_keep(c) for c in classes]))
 
 
 def combine(

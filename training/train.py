@@ -148,18 +148,26 @@ def site_folds(groups: np.ndarray, k: int) -> np.ndarray:
 
 
 def out_of_fold_logits(
-    d: Design, keep: np.ndarray, use: np.ndarray, weight: np.ndarray, fold: np.ndarray, seed: int, started: float
+    d: Design, keep: np.ndarray, use: np.ndarray, fold: np.ndarray, seed: int, started: float, category: bool = False
 ) -> np.ndarray:
-    """Keep logits of every row from a keep head fitted without the row's site."""
+    """Keep logits of every row from a head fitted without the row's site: the keep head, or with ``category``
+    the category head's keep logit (fitted on :func:`category_sample` rows)."""
     oof = np.zeros(len(d), np.float64)
-    for f in np.unique(fold):
-        train = use & (fold != f)
-        if len(np.unique(keep[train])) < 2:
-            continue
-        head = linear.fit_keep_head(d.x[train], keep[train], weight[train], seed)
-        test = fold == f
-        oof[test] = linear.keep_logits(d.x[test], *head)
-        log(f"out-of-fold keep head {f + 1}/{len(np.unique(fold))} ({int(train.sum())} lines)", started)
+    folds = np.unique(fold)
+    for f in folds:
+        train, test = use & (fold != f), fold == f
+        if category:
+            rows = category_sample(d, train, seed)
+            head = linear.fit_category_head(d.x[rows], d.target[rows], d.weight[rows], seed)
+            oof[test] = linear.category_keep_logits(d.x[test], *head)
+        elif len(np.unique(keep[train])) > 1:
+            oof[test] = linear.keep_logits(
+                d.x[test], *linear.fit_keep_head(d.x[train], keep[train], d.weight[train], seed)
+            )
+        log(
+            f"out-of-fold {'category' if category else 'keep'} head {f + 1}/{len(folds)} ({int(train.sum())} lines)",
+            started,
+        )
     return oof
 
 
@@ -169,11 +177,28 @@ def suspicious_noise(d: Design, oof: np.ndarray) -> np.ndarray:
     return (d.source == "wcxb") & (d.label == "noise") & (p >= CLEAN_P)
 
 
-def context_rows(d: Design, logits: np.ndarray) -> np.ndarray:
+CLEANING_SAMPLE = 12  # cleaned lines printed for a look by eye (never written to the repo: the data is not ours)
+
+
+def docs_text(d: Design, mask: np.ndarray, seed: int) -> list[tuple[str, str]]:
+    """A deterministic sample of ``(flavor, text)`` of the rows in ``mask`` (texts come from the design's docs)."""
+    rows = np.flatnonzero(mask)
+    if not len(rows) or d.texts is None:
+        return []
+    picked = np.random.default_rng(seed).choice(rows, min(CLEANING_SAMPLE, len(rows)), replace=False)
+    return [(str(d.flavor[i]), d.texts[i]) for i in sorted(picked)]
+
+
+def print_sample(sample: list[tuple[str, str]]) -> None:
+    for flavor, text in sample:
+        print(f"    [{flavor}] {text[:150]}", file=sys.stderr)
+
+
+def context_rows(d: Design, logits: np.ndarray, category: np.ndarray) -> np.ndarray:
     """Stage-2 features of every row, document by document."""
     out = np.zeros((len(d), len(CONTEXT_FEATURES)), np.float32)
     for lo, hi in d.doc_bounds():
-        out[lo:hi] = context_matrix(logits[lo:hi], d.length[lo:hi], d.ruled[lo:hi])
+        out[lo:hi] = context_matrix(logits[lo:hi], d.length[lo:hi], d.ruled[lo:hi], category[lo:hi])
     return out
 
 
@@ -203,19 +228,20 @@ def fit_model(d: Design, args: argparse.Namespace, started: float) -> tuple[Line
     """Both heads and the trees on design ``d``; the threshold and training facts in the returned meta."""
     use = d.target != ""
     keep = np.array([is_keep(t) for t in d.target]) & use
-    weight = d.weight.copy()
+    weight = d.weight
     fold = site_folds(d.group, args.folds)
     facts: dict[str, Any] = {}
-    oof = out_of_fold_logits(d, keep, use, weight, fold, args.seed, started) if args.folds > 1 else None
-    if oof is not None:
-        dropped = suspicious_noise(d, oof)
+    cross_validate = args.folds > 1 and len(np.unique(fold)) > 1
+    if cross_validate:
+        dropped = suspicious_noise(d, out_of_fold_logits(d, keep, use, fold, args.seed, started))
         facts["label_cleaning"] = {
             "rule": f"WCXB noise lines with out-of-fold P(article) >= {CLEAN_P} left out of the loss",
             "lines": int(dropped.sum()),
             "of_wcxb_noise": int(((d.source == "wcxb") & (d.label == "noise")).sum()),
         }
         use &= ~dropped
-        log(f"label cleaning: {int(dropped.sum())} WCXB noise lines left out", started)
+        log(f"label cleaning: {int(dropped.sum())} WCXB noise lines left out; a sample to look at:", started)
+        print_sample(docs_text(d, dropped, args.seed))
     keep_head = linear.fit_keep_head(d.x[use], keep[use], weight[use], args.seed)
     log("keep head fitted", started)
     cats = category_sample(d, use, args.seed)
@@ -223,8 +249,10 @@ def fit_model(d: Design, args: argparse.Namespace, started: float) -> tuple[Line
     log(f"category head fitted ({int(cats.sum())} lines, {len(classes)} classes)", started)
     cols, table = linear.combine((cat_cols, cat_table), keep_head)
     trees, threshold = None, 0.5
-    if oof is not None:
-        ctx = context_rows(d, oof)
+    if cross_validate:
+        oof = out_of_fold_logits(d, keep, use, fold, args.seed, started)
+        oof_cat = out_of_fold_logits(d, keep, use, fold, args.seed, started, category=True)
+        ctx = context_rows(d, oof, oof_cat)
         oof2 = np.zeros(len(d))
         for f in np.unique(fold):
             train, test = use & (fold != f), fold == f
