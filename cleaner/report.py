@@ -26,7 +26,7 @@ import click
 from cleaner.api import Cleaner
 from cleaner.batch import file_kind
 from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES, is_keep
-from cleaner.cli_options import EXIT_FAILED, model_option, no_model_option, options_from, threshold_option
+from cleaner.cli_options import EXIT_FAILED, debug_option, decision_options, options_from
 from cleaner.decide import Decision, DocumentResult
 from cleaner.errors import InputError
 from cleaner.textio import atomic_writer, decode_bytes, read_path
@@ -136,17 +136,23 @@ def render_report(named_results: list[tuple[str, DocumentResult]]) -> str:
     required=True,
     help="The HTML file to write (atomically).",
 )
-@threshold_option
-@model_option
-@no_model_option
-def report_command(files: tuple[str, ...], output: Path, threshold: float, model: Path | None, no_model: bool) -> None:
+@decision_options
+@debug_option
+def report_command(
+    files: tuple[str, ...],
+    output: Path,
+    threshold: float,
+    keep_category: tuple[str, ...],
+    model: Path | None,
+    no_model: bool,
+) -> None:
     """Write one HTML page showing each line of FILES and what the cleaner decided ('-' is stdin).
 
     \b
     Example:
       cleaner report seeds/*.txt -o report.html
     """
-    cleaner = Cleaner(options_from(threshold, (), no_model), model_path=model)
+    cleaner = Cleaner(options_from(threshold, keep_category, no_model), model_path=model)
     if cleaner.warning:
         click.echo(cleaner.warning, err=True)
     named: list[tuple[str, DocumentResult]] = []
