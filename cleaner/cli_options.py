@@ -57,7 +57,10 @@ on_error_option = click.option(
 )
 
 html_option = click.option(
-    "--html", "force_html", is_flag=True, help="Inputs are HTML, whatever their names (JSONL: the text field)."
+    "--html",
+    "force_html",
+    is_flag=True,
+    help="Treat inputs as HTML (else by name; clean also sniffs text); for JSONL, the text fields.",
 )
 max_line_chars_option = click.option(
     "--max-line-chars",
