@@ -41,6 +41,7 @@ import click
 
 from cleaner.api import shared_cleaner
 from cleaner.cli_options import (
+    CONTEXT_SETTINGS,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     debug_option,
@@ -522,7 +523,7 @@ def run_batch(
     return tally, facts
 
 
-@click.command("batch")
+@click.command("batch", context_settings=CONTEXT_SETTINGS)
 @click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("dst", type=click.Path(file_okay=False, path_type=Path))
 @click.option(

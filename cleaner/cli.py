@@ -22,6 +22,7 @@ from cleaner import __version__
 from cleaner.api import Cleaner
 from cleaner.batch import batch_command
 from cleaner.cli_options import (
+    CONTEXT_SETTINGS,
     EXIT_BROKEN_PIPE,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -175,7 +176,7 @@ def _clean_jsonl(
     return bad if on_error == "fail" else 0
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="cleaner")
 @debug_option
 def cli() -> None:
@@ -195,7 +196,7 @@ def _check_modes(ctx: click.Context, explain: bool, as_json: bool, jsonl: bool) 
     return "explain" if explain else "json" if as_json else "jsonl" if jsonl else "text"
 
 
-@cli.command("clean")
+@cli.command("clean", context_settings=CONTEXT_SETTINGS)
 @click.argument("files", nargs=-1)
 @click.option("--explain", is_flag=True, help="One JSON record per non-blank line: the decision.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per document: text, counts, truncated.")
@@ -257,7 +258,7 @@ def clean_command(
         sys.exit(EXIT_FAILED)
 
 
-@cli.command("eval")
+@cli.command("eval", context_settings=CONTEXT_SETTINGS)
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--flavor", default=None, help="Score only documents of this flavor (residue, page).")
 @threshold_option

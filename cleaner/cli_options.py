@@ -23,6 +23,10 @@ F = TypeVar("F", bound=Callable[..., object])
 # 130 interrupted (128 + SIGINT); 141 the reader closed the pipe (128 + SIGPIPE), as Unix tools do.
 EXIT_FAILED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 130, 141
 
+# Every command's own, not only the group's: click caches a command's help option the first time it is built, so a
+# command first run on its own (tests, integrations) would otherwise lose -h for the rest of the process.
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
 threshold_option = click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),

@@ -26,7 +26,7 @@ import click
 from cleaner.api import Cleaner
 from cleaner.batch import file_kind
 from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES, is_keep
-from cleaner.cli_options import EXIT_FAILED, debug_option, decision_options, options_from
+from cleaner.cli_options import CONTEXT_SETTINGS, EXIT_FAILED, debug_option, decision_options, options_from
 from cleaner.decide import Decision, DocumentResult
 from cleaner.errors import InputError
 from cleaner.textio import atomic_writer, decode_bytes, read_path
@@ -127,7 +127,7 @@ def render_report(named_results: list[tuple[str, DocumentResult]]) -> str:
     )
 
 
-@click.command("report")
+@click.command("report", context_settings=CONTEXT_SETTINGS)
 @click.argument("files", nargs=-1, required=True)
 @click.option(
     "-o",
