@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test train lint bench clean-venv chromium
+.PHONY: install demo test train lint bench wheel clean-venv chromium
 
 install: $(STAMP)
 
@@ -40,6 +40,11 @@ chromium:
 train: install
 	$(BIN)/python -m training.train --shared $(SHARED) --replace $(if $(FORCE),--force) \
 	  $(foreach f,$(USER_DATA),--user-data $(f))
+
+# dist/cleaner-*.whl: the package and the shipped model (models/ becomes cleaner/models/), without training/.
+# Built offline with the venv's setuptools; `pip install dist/*.whl` in any environment then cleans like `make demo`.
+wheel: install
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
 lint: install
 	$(BIN)/ruff check cleaner training tests examples

@@ -58,6 +58,23 @@ def heuristic_scores(texts: list[str], shapes: list[LineShape]) -> Scored:
     return [(s, c if is_keep(c) else "body", "other" if is_keep(c) else c) for s, c in scores]
 
 
+def check_text(text: object) -> None:
+    """Raise a :class:`TypeError` that says what to do when ``text`` is not a ``str``.
+
+    >>> check_text(b"Skip to content")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: cleaner cleans str, not bytes: decode it first, e.g. data.decode('utf-8'), or ...
+    """
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"cleaner cleans str, not {type(text).__name__}: decode it first, e.g. data.decode('utf-8'), "
+            "or cleaner.textio.decode_bytes(data) to detect the encoding"
+        )
+    if not isinstance(text, str):
+        raise TypeError(f"cleaner cleans str, not {type(text).__name__}")
+
+
 class Cleaner:
     """Loads the model once and cleans many documents.
 
@@ -75,6 +92,8 @@ class Cleaner:
     def __init__(
         self, options: Options | None = None, model_path: Path | None = None, model: LinearModel | None = None
     ) -> None:
+        if options is not None and not isinstance(options, Options):
+            raise TypeError(f"options must be a cleaner.Options, got {type(options).__name__}")
         self.options = options or Options()
         self.warning: str | None = None
         if not self.options.use_model:
@@ -95,6 +114,7 @@ class Cleaner:
 
     def classify(self, text: str, html: bool | None = None) -> DocumentResult:
         """Decide every line of ``text``; ``html=None`` sniffs for an HTML document."""
+        check_text(text)
         if html or (html is None and looks_like_html(text)):
             text = extract_html(text)
         raw_lines = split_lines(text)

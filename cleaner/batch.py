@@ -16,6 +16,8 @@ imports this module on every start.
 
 >>> file_kind("news/page.HTM"), file_kind("data.jsonl.gz"), file_kind("notes.md")
 ('html', 'jsonl', None)
+>>> output_rel("news/page.HTM", "html"), output_rel("news/page.html.gz", "html"), output_rel("a.txt", "text")
+('news/page.txt', 'news/page.txt.gz', 'a.txt')
 """
 
 from __future__ import annotations
@@ -38,7 +40,17 @@ from typing import IO, Any
 import click
 
 from cleaner.api import shared_cleaner
-from cleaner.cli_options import EXIT_FAILED, EXIT_INTERRUPTED, decision_options, jsonl_options, options_from
+from cleaner.cli_options import (
+    CONTEXT_SETTINGS,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    debug_option,
+    decision_options,
+    html_option,
+    jsonl_options,
+    max_line_chars_option,
+    options_from,
+)
 from cleaner.decide import Decision
 from cleaner.errors import CleanerError, InputError
 from cleaner.jsonl import clean_jsonl_lines
@@ -77,6 +89,14 @@ def file_kind(name: str) -> str | None:
     return next((kind for suffix, kind in KINDS_BY_SUFFIX.items() if lower.endswith(suffix)), None)
 
 
+def output_rel(rel: str, kind: str) -> str:
+    """The output's path under DST for the input at ``rel`` under SRC: the same, but ``.txt`` for HTML (its text)."""
+    if kind != "html":
+        return rel
+    gz = rel[-3:] if rel.lower().endswith(".gz") else ""
+    return rel[: len(rel) - len(gz)].rsplit(".", 1)[0] + ".txt" + gz
+
+
 def explain_path(output: Path) -> Path:
     """Where the ``--explain`` sidecar of ``output`` goes.
 
@@ -95,6 +115,7 @@ class Settings:
     text_field: str = "text"
     on_error: str = "skip"  # JSONL: "skip" bad lines (reported) or "fail" the file at the first one
     explain: bool = False
+    html: bool = False  # every input (JSONL: each text field) is HTML, whatever its name
 
 
 @dataclass(frozen=True)
@@ -183,6 +204,7 @@ def walk_tree(src: Path, plan: Plan) -> Iterator[tuple[Path, str]]:
 def plan_tree(src: Path, dst: Path, globs: tuple[str, ...], force: bool, explain: bool) -> Plan:
     """Walk SRC and decide, file by file, to clean it, skip it (counted by reason) or fail it (cannot stat)."""
     plan = Plan()
+    html_outputs: dict[str, str] = {}  # output -> the HTML input writing it: two inputs must not share an output
     for path, rel in walk_tree(src, plan):
         if not _selected(rel, globs):
             continue
@@ -198,7 +220,14 @@ def plan_tree(src: Path, dst: Path, globs: tuple[str, ...], force: bool, explain
         if not stat.S_ISREG(st.st_mode):
             plan.skipped[SKIP_NOT_REGULAR] += 1
             continue
-        out = dst / rel
+        out_rel = output_rel(rel, kind)
+        if out_rel != rel:
+            taken_by = html_outputs.setdefault(out_rel, rel)
+            if taken_by != rel or (src / out_rel).is_file():
+                other = out_rel if taken_by == rel else taken_by
+                plan.failures.append(FileResult(rel, error=f"its output {out_rel} is also the output of {other}"))
+                continue
+        out = dst / out_rel
         outputs = [out, explain_path(out)] if explain and kind != "jsonl" else [out]
         if not force and is_up_to_date(st, outputs):
             plan.skipped[SKIP_UP_TO_DATE] += 1
@@ -247,7 +276,8 @@ def _write_explain(task: Task, decisions: Iterable[Decision]) -> None:
 def clean_document(task: Task, settings: Settings) -> FileResult:
     """Clean a text or HTML file into its UTF-8 output (and sidecar)."""
     text, encoding = decode_bytes(read_path(str(task.src)))
-    result = shared_cleaner(settings.options, settings.model_path).classify(text, html=task.kind == "html")
+    html = settings.html or task.kind == "html"
+    result = shared_cleaner(settings.options, settings.model_path).classify(text, html=html)
     if settings.explain:
         _write_explain(task, result.decisions)
     with _open_output(task.dst) as out:
@@ -273,7 +303,7 @@ def clean_dataset(task: Task, settings: Settings) -> FileResult:
     bad: list[dict[str, Any]] = []
     documents = truncated = bad_count = 0
     with open_text(task.src) as stream, _open_output(task.dst) as out:
-        for outcome in clean_jsonl_lines(cleaner, utf8_lines(stream), settings.text_field):
+        for outcome in clean_jsonl_lines(cleaner, utf8_lines(stream), settings.text_field, settings.html):
             if outcome.error is not None:
                 if settings.on_error == "fail":
                     raise InputError(outcome.error)
@@ -493,7 +523,7 @@ def run_batch(
     return tally, facts
 
 
-@click.command("batch")
+@click.command("batch", context_settings=CONTEXT_SETTINGS)
 @click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("dst", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -512,12 +542,17 @@ def run_batch(
 )
 @click.option("--force", is_flag=True, help="Redo outputs that are already up to date.")
 @click.option(
-    "--explain", is_flag=True, help="Also write OUTPUT.explain.jsonl: each line's decision (not for JSONL inputs)."
+    "--explain",
+    is_flag=True,
+    help="Also write OUTPUT.explain.jsonl, each line's decision (JSONL inputs: none; see clean --jsonl --explain).",
 )
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSON summary here.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, warnings or summary line (failures still show).")
 @jsonl_options
 @decision_options
+@html_option
+@max_line_chars_option
+@debug_option
 def batch_command(
     src: Path,
     dst: Path,
@@ -533,16 +568,19 @@ def batch_command(
     keep_category: tuple[str, ...],
     model: Path | None,
     no_model: bool,
+    force_html: bool,
+    max_line_chars: int,
 ) -> None:
     """Clean every file under SRC into the same relative path under DST.
 
     \b
     .txt is cleaned as text, .html/.htm through HTML extraction, .jsonl as a
     dataset (each document's text field); a .gz ending is decompressed and the
-    output compressed. Other files are skipped and counted. Outputs are UTF-8,
-    written atomically; a second run skips outputs newer than their input, so
-    an interrupted run resumes. Exit code: 0 all ok, 1 some files failed
-    (listed in --report), 2 usage error, 130 interrupted.
+    output compressed. The text of an HTML input is named .txt (page.html ->
+    page.txt, page.htm.gz -> page.txt.gz). Other files are skipped and counted.
+    Outputs are UTF-8, written atomically; a second run skips outputs newer
+    than their input, so an interrupted run resumes. Exit code: 0 all ok, 1
+    some files failed (listed in --report), 2 usage error, 130 interrupted.
 
     \b
     Examples:
@@ -550,11 +588,11 @@ def batch_command(
       cleaner batch crawl/ clean/ --glob '*.html' -j 8 --explain
     """
     check_paths(src, dst, report)
-    options = options_from(threshold, keep_category, no_model)
+    options = options_from(threshold, keep_category, no_model, max_line_chars)
     cleaner = shared_cleaner(options, model)  # loads (and checks) the model once, before any work
     if cleaner.warning and not quiet:
         click.echo(cleaner.warning, err=True)
-    settings = Settings(options, model, text_field, on_error, explain)
+    settings = Settings(options, model, text_field, on_error, explain, force_html)
     jobs = jobs or default_jobs()
     try:
         tally, facts = run_batch(src, dst, settings, globs, force, jobs, not quiet and sys.stderr.isatty())

@@ -22,11 +22,15 @@ from cleaner import __version__
 from cleaner.api import Cleaner
 from cleaner.batch import batch_command
 from cleaner.cli_options import (
+    CONTEXT_SETTINGS,
     EXIT_BROKEN_PIPE,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    debug_option,
     decision_options,
+    html_option,
     jsonl_options,
+    max_line_chars_option,
     model_option,
     no_model_option,
     options_from,
@@ -35,15 +39,25 @@ from cleaner.cli_options import (
 from cleaner.decide import DocumentResult
 from cleaner.errors import CleanerError, InputError
 from cleaner.jsonl import clean_jsonl_lines
-from cleaner.options import MAX_LINE_CHARS, Options
+from cleaner.options import Options
 from cleaner.report import report_command
 from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path, utf8_lines
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+PROGRESS_DELAY = 2.0  # seconds before clean --jsonl shows its progress bar: short runs stay quiet
+STDIN_HINT = "cleaner: reading text from stdin (end with Ctrl-D; cleaner clean --help for usage)"
 
 
 def _warn(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _is_tty(stream: IO[str] | None) -> bool:
+    """Whether ``stream`` is a terminal (False for a closed or missing stream)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):
+        return False
 
 
 def _result_json(name: str, result: DocumentResult, encoding: str) -> dict[str, Any]:
@@ -115,10 +129,32 @@ def _jsonl_lines(name: str) -> Iterator[str]:
         raise InputError(f"{name}: {exc.strerror or exc}") from None
 
 
-def _clean_jsonl(cleaner: Cleaner, files: tuple[str, ...], field: str, on_error: str, out: IO[bytes]) -> int:
+def _with_progress(lines: Iterator[str], name: str) -> Iterator[str]:
+    """``lines``, counted on a tqdm bar on stderr: bytes (of the file, when its size is known) and documents."""
+    from tqdm import tqdm
+
+    total = None
+    if name != "-" and not name.endswith(".gz"):
+        with contextlib.suppress(OSError):
+            total = Path(name).stat().st_size
+    label = "stdin" if name == "-" else Path(name).name
+    with tqdm(
+        total=total, unit="B", unit_scale=True, file=sys.stderr, desc=label, delay=PROGRESS_DELAY, dynamic_ncols=True
+    ) as bar:
+        for docs, line in enumerate(lines, 1):
+            yield line
+            bar.set_postfix_str(f"{docs} docs", refresh=False)
+            bar.update(len(line.encode("utf-8")))
+
+
+def _clean_jsonl(
+    cleaner: Cleaner, files: tuple[str, ...], field: str, on_error: str, mode: str, html: bool, out: IO[bytes]
+) -> int:
     bad = 0
+    progress = _is_tty(sys.stderr)
     for name in files:
-        for outcome in clean_jsonl_lines(cleaner, _jsonl_lines(name), field):
+        lines = _with_progress(_jsonl_lines(name), name) if progress else _jsonl_lines(name)
+        for outcome in clean_jsonl_lines(cleaner, lines, field, html):
             if outcome.error is not None:
                 bad += 1
                 _warn(f"cleaner: {name}: skipped {outcome.error}")
@@ -126,34 +162,51 @@ def _clean_jsonl(cleaner: Cleaner, files: tuple[str, ...], field: str, on_error:
                     return bad
                 continue
             assert outcome.line is not None
-            out.write(outcome.line.encode("utf-8"))
+            if mode == "explain":
+                record = {"file": name, "line": outcome.lineno}
+                chunk = "".join(
+                    json.dumps({**record, **d.as_record()}, ensure_ascii=False) + "\n" for d in outcome.decisions
+                )
+            else:
+                chunk = outcome.line
+            out.write(chunk.encode("utf-8"))
             out.flush()
     if bad:
         _warn(f"cleaner: {bad} JSONL line(s) skipped")
     return bad if on_error == "fail" else 0
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="cleaner")
+@debug_option
 def cli() -> None:
     """Remove boilerplate and paywall noise from scraped article text, line by line."""
 
 
-@cli.command("clean")
+def _check_modes(ctx: click.Context, explain: bool, as_json: bool, jsonl: bool) -> str:
+    """The output mode (text, explain, json, jsonl) of the flags given, or a usage error for flags that clash."""
+    if explain and as_json:
+        raise click.UsageError("--explain and --json are two output formats: use one.", ctx)
+    if jsonl and as_json:
+        raise click.UsageError("--jsonl already writes each document as JSON with its metadata: drop --json.", ctx)
+    if not jsonl:
+        for name in ("text_field", "on_error"):
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
+                raise click.UsageError(f"--{name.replace('_', '-')} applies to JSONL input only: add --jsonl.", ctx)
+    return "explain" if explain else "json" if as_json else "jsonl" if jsonl else "text"
+
+
+@cli.command("clean", context_settings=CONTEXT_SETTINGS)
 @click.argument("files", nargs=-1)
-@click.option("--explain", "mode", flag_value="explain", help="One JSON record per non-blank line: the decision.")
-@click.option("--json", "mode", flag_value="json", help="One JSON object per document: text, counts, truncated.")
-@click.option("--jsonl", "mode", flag_value="jsonl", help="Inputs are JSONL datasets; clean each document's text.")
+@click.option("--explain", is_flag=True, help="One JSON record per non-blank line: the decision.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document: text, counts, truncated.")
+@click.option(
+    "--jsonl", is_flag=True, help="Inputs are JSONL datasets: clean each document's text (with --explain: decisions)."
+)
 @jsonl_options
 @decision_options
-@click.option("--html", "force_html", is_flag=True, help="Treat inputs as HTML (else by suffix or sniffing).")
-@click.option(
-    "--max-line-chars",
-    type=click.IntRange(1),
-    default=MAX_LINE_CHARS,
-    show_default=True,
-    help="Longer lines are passed through as body, unscored.",
-)
+@html_option
+@max_line_chars_option
 @click.option(
     "-o",
     "--output",
@@ -161,9 +214,14 @@ def cli() -> None:
     default=None,
     help="Write here (atomically) instead of stdout; .gz compresses.",
 )
+@debug_option
+@click.pass_context
 def clean_command(
+    ctx: click.Context,
     files: tuple[str, ...],
-    mode: str | None,
+    explain: bool,
+    as_json: bool,
+    jsonl: bool,
     text_field: str,
     on_error: str,
     threshold: float,
@@ -177,23 +235,30 @@ def clean_command(
     """Clean FILES (or stdin when none or '-') and write the kept lines to stdout.
 
     \b
+    --explain, --json and --jsonl choose the output; --jsonl --explain gives the
+    decisions of each dataset document, with its line number in the dataset.
+
+    \b
     Examples:
       cleaner clean page.txt > clean.txt
       cleaner clean --explain page.txt | jq 'select(.keep == false)'
       cleaner clean --jsonl data.jsonl.gz -o clean.jsonl.gz
     """
+    mode = _check_modes(ctx, explain, as_json, jsonl)
     cleaner = _make_cleaner(options_from(threshold, keep_category, no_model, max_line_chars), model)
     files = files or ("-",)
+    if "-" in files and _is_tty(sys.stdin):
+        _warn(STDIN_HINT)
     with _output(output) as out:
-        if mode == "jsonl":
-            failed = _clean_jsonl(cleaner, files, text_field, on_error, out)
+        if jsonl:
+            failed = _clean_jsonl(cleaner, files, text_field, on_error, mode, force_html, out)
         else:
-            failed = _clean_text_files(cleaner, files, mode or "text", force_html, out)
+            failed = _clean_text_files(cleaner, files, mode, force_html, out)
     if failed:
         sys.exit(EXIT_FAILED)
 
 
-@cli.command("eval")
+@cli.command("eval", context_settings=CONTEXT_SETTINGS)
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--flavor", default=None, help="Score only documents of this flavor (residue, page).")
 @threshold_option
@@ -207,6 +272,7 @@ def clean_command(
     help="List this many documents that lost the most article text.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+@debug_option
 def eval_command(
     data: tuple[Path, ...],
     flavor: str | None,
@@ -224,13 +290,22 @@ def eval_command(
     the score cut that keeps 99% (98%) of body lines. Per flavor, source and page type.
     The repo's own labels work too: cleaner eval training/data/seeds.jsonl
     """
-    from cleaner.evaluate import evaluate_report, read_labeled
+    from cleaner.evaluate import evaluate_report, labeled_documents
 
     cleaner = _make_cleaner(options_from(threshold, (), no_model), model)
+    every = [d for path in data for d in labeled_documents(path)]
+    docs = [d for d in every if flavor is None or d.get("flavor") == flavor]
+    if not docs:
+        names = ", ".join(map(str, data))
+        if not every:
+            raise InputError(f"no labeled documents in {names}")
+        present = ", ".join(sorted({str(d.get("flavor")) for d in every}))
+        raise click.BadParameter(
+            f"no {flavor!r} documents in {names} (flavors there: {present})", param_hint="--flavor"
+        )
     try:
-        docs = [d for path in data for d in read_labeled(path) if flavor is None or d.get("flavor") == flavor]
         report = evaluate_report(docs, cleaner, worst=worst)
-    except (ValueError, KeyError, OSError) as exc:
+    except ValueError as exc:  # a document whose lines do not come back one decision each
         raise InputError(f"not labeled line-set data ({exc})") from None
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))

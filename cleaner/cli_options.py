@@ -13,7 +13,8 @@ from typing import TypeVar
 
 import click
 
-from cleaner.categories import ALL_CATEGORIES
+from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES
+from cleaner.model import MODEL_ENV
 from cleaner.options import DEFAULT_THRESHOLD, MAX_LINE_CHARS, Options
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -21,6 +22,10 @@ F = TypeVar("F", bound=Callable[..., object])
 # 0 success; 1 an input or the model could not be used (the others were still processed); 2 usage error (click);
 # 130 interrupted (128 + SIGINT); 141 the reader closed the pipe (128 + SIGPIPE), as Unix tools do.
 EXIT_FAILED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 130, 141
+
+# Every command's own, not only the group's: click caches a command's help option the first time it is built, so a
+# command first run on its own (tests, integrations) would otherwise lose -h for the rest of the process.
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 threshold_option = click.option(
     "--threshold",
@@ -34,10 +39,14 @@ keep_category_option = click.option(
     multiple=True,
     type=click.Choice(ALL_CATEGORIES),
     metavar="CAT",
-    help="Also keep lines of this category (repeatable), e.g. caption.",
+    help=f"Also keep lines of this category (repeatable): {', '.join(DROP_CATEGORIES)}.",
 )
 model_option = click.option(
-    "--model", type=click.Path(path_type=Path), envvar="CLEANER_MODEL", help="Model file (.npz)."
+    "--model",
+    type=click.Path(path_type=Path),
+    envvar=MODEL_ENV,
+    show_envvar=True,
+    help="Model file (.npz) [default: the shipped model].",
 )
 no_model_option = click.option("--no-model", is_flag=True, help="Use the heuristic rules only.")
 text_field_option = click.option(
@@ -49,6 +58,24 @@ on_error_option = click.option(
     default="skip",
     show_default=True,
     help="JSONL: skip and report bad lines, or stop at the first.",
+)
+
+html_option = click.option(
+    "--html",
+    "force_html",
+    is_flag=True,
+    help="Treat inputs as HTML (else by name; clean also sniffs text); for JSONL, the text fields.",
+)
+max_line_chars_option = click.option(
+    "--max-line-chars",
+    type=click.IntRange(1),
+    default=MAX_LINE_CHARS,
+    show_default=True,
+    help="Longer lines are passed through as body, unscored.",
+)
+# Listed for --help only: cli.main takes --debug out of the arguments (anywhere on the line) before click parses them.
+debug_option = click.option(
+    "--debug", is_flag=True, expose_value=False, help="Show the traceback behind an error message (for bug reports)."
 )
 
 

@@ -32,8 +32,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from cleaner.decide import Decision, DocumentResult
+from cleaner.errors import InputError
 
 KEEP_LABELS = ("body", "title")
+LABELS = (*KEEP_LABELS, "noise", "mixed")
 RECALL_POINTS = (0.99, 0.98)  # body recall levels at which noise removal is reported (threshold-free)
 FORCED_DROP = -1.0  # ranking score of a line dropped whatever its score (hard rule, headline repeat)
 
@@ -42,13 +44,56 @@ class Classifier(Protocol):
     def classify(self, text: str, html: bool | None = None) -> DocumentResult: ...
 
 
-def read_labeled(path: Path) -> Iterator[dict[str, Any]]:
-    """Labeled documents from a JSONL file (gzip when the name ends in ``.gz``)."""
+def check_labeled(doc: object) -> dict[str, Any]:
+    """``doc`` if it is a labeled document, else a ValueError saying what is wrong.
+
+    >>> check_labeled({"id": "x", "text": "a page"})
+    Traceback (most recent call last):
+    ...
+    ValueError: no "lines" list: a labeled document is {"id", "flavor", "lines": [{"text", "label"}, ...]}
+    """
+    if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list):
+        raise ValueError('no "lines" list: a labeled document is {"id", "flavor", "lines": [{"text", "label"}, ...]}')
+    for i, line in enumerate(doc["lines"], 1):
+        text = line.get("text") if isinstance(line, dict) else None
+        if not isinstance(text, str) or not text.strip() or "\n" in text or "\r" in text:
+            raise ValueError(f'labeled line {i}: needs a non-blank one-line string "text"')
+        if line.get("label") not in LABELS:
+            raise ValueError(f"labeled line {i}: label {line.get('label')!r} is not one of {', '.join(LABELS)}")
+    return doc
+
+
+def _records(path: Path) -> Iterator[tuple[int, Any]]:
+    """``(line number, JSON value)`` of each non-blank line; a bad line or file is an InputError naming it."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+    lineno = 0
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if line.strip():
+                    yield lineno, json.loads(line)
+    except ValueError as exc:  # malformed JSON or not UTF-8
+        raise InputError(f"{path}, line {lineno}: not JSON ({exc})") from None
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def read_labeled(path: Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSONL file (gzip when the name ends in ``.gz``), unchecked.
+
+    Training reads its authored lists with it too; :func:`labeled_documents` checks the line-set format.
+    """
+    return (record for _, record in _records(path))
+
+
+def labeled_documents(path: Path) -> Iterator[dict[str, Any]]:
+    """The labeled documents of a line-set JSONL file; anything else is an InputError naming the file and line."""
+    for lineno, record in _records(path):
+        try:
+            doc = check_labeled(record)
+        except ValueError as exc:
+            raise InputError(f"{path}, line {lineno}: not labeled line-set data: {exc}") from None
+        yield doc
 
 
 def document_decisions(doc: dict[str, Any], cleaner: Classifier) -> list[tuple[dict[str, Any], Decision]]:

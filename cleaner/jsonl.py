@@ -1,7 +1,8 @@
 """JSONL datasets: clean the text field of each document, streaming, one line at a time.
 
 Each output document keeps every field, has its text field replaced by the
-cleaned text, and gains a ``cleaner`` object (see ``DocumentResult.metadata``).
+cleaned text (ending with a line break only when the original did), and gains
+a ``cleaner`` object (see ``DocumentResult.metadata``).
 A malformed line or a document without the field is yielded as an error with
 its line number; the caller decides to skip or stop.
 
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cleaner.api import Cleaner
-from cleaner.decide import DocumentResult
+from cleaner.decide import Decision, DocumentResult
+from cleaner.segment import match_final_newline
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,22 +34,29 @@ class JsonlOutcome:
     error: str | None = None
     truncated: bool = False
     counts: dict[str, dict[str, int]] | None = None
+    decisions: tuple[Decision, ...] = ()  # each non-blank line's decision (for ``clean --jsonl --explain``)
 
 
-def clean_record(cleaner: Cleaner, doc: dict[str, Any], field: str = "text") -> tuple[dict[str, Any], DocumentResult]:
+def clean_record(
+    cleaner: Cleaner, doc: dict[str, Any], field: str = "text", html: bool = False
+) -> tuple[dict[str, Any], DocumentResult]:
     """A copy of ``doc`` with ``field`` cleaned and the ``cleaner`` metadata added (``doc`` is left as it is).
+
+    With ``html``, the field holds an HTML page, extracted first; else it is text, never sniffed.
 
     >>> from cleaner.options import Options
     >>> out, _ = clean_record(Cleaner(Options(use_model=False)), {"id": 7, "text": "Subscribe"})
     >>> out["id"], out["text"], out["cleaner"]["dropped"]
     (7, '', {'newsletter': 1})
     """
-    result = cleaner.classify(doc[field], html=False)
-    return {**doc, field: result.text, "cleaner": result.metadata()}, result
+    result = cleaner.classify(doc[field], html=html)
+    return {**doc, field: match_final_newline(doc[field], result.text), "cleaner": result.metadata()}, result
 
 
-def clean_jsonl_lines(cleaner: Cleaner, lines: Iterable[str], field: str = "text") -> Iterator[JsonlOutcome]:
-    """Clean each JSON document in ``lines``; blank lines are skipped silently."""
+def clean_jsonl_lines(
+    cleaner: Cleaner, lines: Iterable[str], field: str = "text", html: bool = False
+) -> Iterator[JsonlOutcome]:
+    """Clean each JSON document in ``lines`` (see :func:`clean_record`); blank lines are skipped silently."""
     for lineno, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
@@ -59,7 +68,6 @@ def clean_jsonl_lines(cleaner: Cleaner, lines: Iterable[str], field: str = "text
         if not isinstance(doc, dict) or not isinstance(doc.get(field), str):
             yield JsonlOutcome(lineno, error=f"line {lineno}: no string field {field!r}")
             continue
-        doc, result = clean_record(cleaner, doc, field)
-        yield JsonlOutcome(
-            lineno, line=json.dumps(doc, ensure_ascii=False) + "\n", truncated=result.truncated, counts=result.counts()
-        )
+        doc, result = clean_record(cleaner, doc, field, html)
+        line = json.dumps(doc, ensure_ascii=False) + "\n"
+        yield JsonlOutcome(lineno, line, truncated=result.truncated, counts=result.counts(), decisions=result.decisions)

@@ -36,9 +36,26 @@ from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
 from cleaner.stage2 import TreeEnsemble, from_arrays
 
 MODEL_ENV = "CLEANER_MODEL"  # environment variable naming another model file
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "cleaner-v1.npz"
+MODEL_FILE = "cleaner-v1.npz"  # the shipped model's name: the one place to change when a new model ships
+MODEL_DIRS = (  # where the shipped model lives, searched in this order
+    Path(__file__).resolve().parent / "models",  # an installed wheel: the repo's models/ is package data there
+    Path(__file__).resolve().parent.parent / "models",  # a source checkout or editable install: models/ itself
+)
 FORMAT = "cleaner-linear-v1"  # the file layout; not the feature version
 PROB_EPS = 1e-6  # keep probabilities are clipped to [eps, 1 - eps] before taking logits (as in training)
+
+
+def shipped_model(dirs: Sequence[Path] = MODEL_DIRS, name: str = MODEL_FILE) -> Path:
+    """Where the shipped model is: the first of ``dirs`` holding ``name``, else the last (where ``make train``
+    writes it in a checkout).
+
+    >>> shipped_model([Path("/nonexistent/a"), Path("/nonexistent/b")]).as_posix()
+    '/nonexistent/b/cleaner-v1.npz'
+    """
+    return next((d / name for d in dirs if (d / name).is_file()), Path(dirs[-1]) / name)
+
+
+DEFAULT_MODEL = shipped_model()  # the shipped model's path (it may be missing: then the heuristics decide)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ import click
 from cleaner.api import Cleaner
 from cleaner.batch import file_kind
 from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES, is_keep
-from cleaner.cli_options import EXIT_FAILED, model_option, no_model_option, options_from, threshold_option
+from cleaner.cli_options import CONTEXT_SETTINGS, EXIT_FAILED, debug_option, decision_options, options_from
 from cleaner.decide import Decision, DocumentResult
 from cleaner.errors import InputError
 from cleaner.review import EDIT_CSS, editor_script, editor_toolbar
@@ -136,7 +136,7 @@ def render_report(named_results: list[tuple[str, DocumentResult]], editable: boo
     )
 
 
-@click.command("report")
+@click.command("report", context_settings=CONTEXT_SETTINGS)
 @click.argument("files", nargs=-1, required=True)
 @click.option(
     "-o",
@@ -151,11 +151,16 @@ def render_report(named_results: list[tuple[str, DocumentResult]], editable: boo
     help="Let the page correct decisions (click a line, pick a category) and download them as labels "
     "for 'make train USER_DATA=labels.jsonl'.",
 )
-@threshold_option
-@model_option
-@no_model_option
+@decision_options
+@debug_option
 def report_command(
-    files: tuple[str, ...], output: Path, editable: bool, threshold: float, model: Path | None, no_model: bool
+    files: tuple[str, ...],
+    output: Path,
+    editable: bool,
+    threshold: float,
+    keep_category: tuple[str, ...],
+    model: Path | None,
+    no_model: bool,
 ) -> None:
     """Write one HTML page showing each line of FILES and what the cleaner decided ('-' is stdin).
 
@@ -164,7 +169,7 @@ def report_command(
       cleaner report seeds/*.txt -o report.html
       cleaner report --editable site/*.txt -o review.html   # correct it, download labels.jsonl
     """
-    cleaner = Cleaner(options_from(threshold, (), no_model), model_path=model)
+    cleaner = Cleaner(options_from(threshold, keep_category, no_model), model_path=model)
     if cleaner.warning:
         click.echo(cleaner.warning, err=True)
     named: list[tuple[str, DocumentResult]] = []

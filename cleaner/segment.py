@@ -66,3 +66,17 @@ def join_kept(lines: Sequence[str], keep: Sequence[bool]) -> str:
             pending_blank = None
         out.append(line)
     return "\n".join(out) + "\n" if out else ""
+
+
+def match_final_newline(original: str, cleaned: str) -> str:
+    """``cleaned`` (which always ends with a line break) without its final one when ``original`` has none:
+    a dataset's text field keeps its ending.
+
+    >>> match_final_newline("Title\\r\\nBody", "Title\\r\\nBody\\n"), match_final_newline("Body\\n", "Body\\n")
+    ('Title\\r\\nBody', 'Body\\n')
+    >>> match_final_newline("Title\\r\\nBody", "Title\\r\\n")
+    'Title'
+    """
+    if original.endswith(("\n", "\r")) or not cleaned.endswith("\n"):
+        return cleaned
+    return cleaned[:-1].removesuffix("\r")

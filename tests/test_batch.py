@@ -77,7 +77,7 @@ def test_mirrors_the_tree_with_cleaned_text(src: Path, tmp_path: Path) -> None:
     dst = tmp_path / "dst"
     code, _ = run(src, dst, "--no-model", "-j", "1")
     assert code == 0
-    expected = {f"news/{s.name}" for s in SEEDS} | {"news/deep/budget.txt", "page.html", "data.jsonl"}
+    expected = {f"news/{s.name}" for s in SEEDS} | {"news/deep/budget.txt", "page.txt", "data.jsonl"}
     assert set(tree(dst)) == expected
     assert (dst / "news/deep/budget.txt").read_text(encoding="utf-8") == RULES.clean(ARTICLE, html=False)
     assert "Skip to content" not in (dst / "news/deep/budget.txt").read_text(encoding="utf-8")
@@ -85,7 +85,7 @@ def test_mirrors_the_tree_with_cleaned_text(src: Path, tmp_path: Path) -> None:
 
 def test_html_goes_through_extraction(src: Path, tmp_path: Path) -> None:
     code, _ = run(src, tmp_path / "dst", "--no-model", "-j", "1")
-    out = (tmp_path / "dst" / "page.html").read_text(encoding="utf-8")
+    out = (tmp_path / "dst" / "page.txt").read_text(encoding="utf-8")
     assert code == 0
     assert "<p>" not in out and "The mayor said the plan" in out
     assert out == RULES.clean(HTML, html=True)
@@ -104,7 +104,7 @@ def test_other_files_are_skipped_and_counted(src: Path, tmp_path: Path) -> None:
 def test_glob_chooses_files(src: Path, tmp_path: Path) -> None:
     code, _ = run(src, tmp_path / "dst", "--no-model", "-j", "1", "--glob", "news/deep/*", "--glob", "*.html")
     assert code == 0
-    assert set(tree(tmp_path / "dst")) == {"news/deep/budget.txt", "page.html"}
+    assert set(tree(tmp_path / "dst")) == {"news/deep/budget.txt", "page.txt"}
 
 
 def test_second_run_skips_complete_outputs(src: Path, tmp_path: Path) -> None:
@@ -356,7 +356,7 @@ def test_explain_redoes_outputs_without_sidecar(src: Path, tmp_path: Path) -> No
     run(src, dst, "--no-model", "-j", "1")
     run(src, dst, "--no-model", "-j", "1", "--explain", "--report", tmp_path / "r.json")
     assert report_of(tmp_path / "r.json")["files"]["ok"] == len(SEEDS) + 2  # the dataset stays up to date
-    assert (dst / "page.html.explain.jsonl").is_file()
+    assert (dst / "page.txt.explain.jsonl").is_file()
 
 
 def test_model_is_loaded_once_per_process(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

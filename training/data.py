@@ -164,7 +164,7 @@ def user_docs(paths: Sequence[Path], weight: float = GOLDEN_WEIGHT) -> list[Doc]
     """Documents a user labeled, in the line-set format (see README "Retraining"), weighted ``weight`` per line."""
     docs: list[Doc] = []
     for path in paths:
-        docs.extend({**d, "golden": True, "weight": weight} for d in read_jsonl(path))
+        docs.extend(d if weight == GOLDEN_WEIGHT else {**d, "weight": weight} for d in golden(read_jsonl(path)))
     return docs
 
 

@@ -37,6 +37,7 @@ from cleaner.batch import (
     chunk_tasks,
     clean_chunk,
     file_kind,
+    output_rel,
     plan_tree,
     remove_stale_temps,
 )
@@ -51,7 +52,7 @@ def file_task(path: Path, src_root: Path, out_dir: Path) -> Task:
     kind = file_kind(path.name)
     if kind is None:
         raise ValueError(f"{rel}: not a .txt, .html/.htm or .jsonl file (optionally .gz)")
-    return Task(path, out_dir / rel, rel, kind, path.stat().st_size)
+    return Task(path, out_dir / output_rel(rel, kind), rel, kind, path.stat().st_size)
 
 
 def _load_cleaner(settings: Settings) -> str:

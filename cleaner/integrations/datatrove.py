@@ -36,6 +36,7 @@ except ImportError as exc:  # pragma: no cover - exercised with datatrove hidden
 from cleaner.api import shared_cleaner
 from cleaner.decide import DocumentResult
 from cleaner.options import Options
+from cleaner.segment import match_final_newline
 
 DROP_REASON_EMPTY = "empty"  # datatrove counts it as "dropped_empty"
 
@@ -64,7 +65,7 @@ class CleanerFilter(BaseFilter):
         self._count_lines(result)
         if self.drop_empty and not result.text.strip():
             return False, DROP_REASON_EMPTY  # the exclusion writer, if any, gets the original text
-        doc.text = result.text
+        doc.text = match_final_newline(doc.text, result.text)
         return True
 
     def _count_lines(self, result: DocumentResult) -> None:
