@@ -31,7 +31,12 @@ WINDOW_LINES = 5_000  # longer documents are scored in windows of this many line
 
 
 def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) -> Scored:
-    """Score stripped non-blank lines with the model."""
+    """Score stripped non-blank lines with the model.
+
+    The drop category of a line a phrase rule matches is that rule's category (the first that
+    matches): rules name closed sets of phrases in many languages, the model's classes were learnt
+    mostly from English. Shape rules (separators, times) name a line only the model calls ``noise``.
+    """
     probs = model.predict_proba(document_features(texts, shapes))
     keep_mask = model.keep_mask
     classes = np.array(model.classes)
@@ -40,7 +45,10 @@ def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) 
     drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)]
     out: Scored = []
     for shape, p, kc, dc in zip(shapes, keep_p.tolist(), keep_cat.tolist(), drop_cat.tolist()):
-        if dc == "noise" and shape.rules:
+        named = next((r for r in shape.rules if not r.generic), None)
+        if named is not None:  # a phrase rule says what the line is
+            dc = named.category
+        elif dc == "noise" and shape.rules:  # a shape rule names what the model could not
             dc = shape.rules[0].category
         out.append((p, kc, dc))
     return out
