@@ -340,20 +340,20 @@ PAYWALL_NOTICES: dict[str, tuple[str, ...]] = {  # the article is cut off for no
     ),
     "pl": (
         r"(tylko|wyłącznie) dla (prenumeratorów|subskrybentów|abonentów)",
-        r"dostępn\w* (tylko |wyłącznie )?dla (prenumeratorów|subskrybentów|abonentów)",
+        r"dostęp\w* (tylko |wyłącznie )?dla (prenumeratorów|subskrybentów|abonentów)",
         r"masz już (subskrypcję|prenumeratę|dostęp)",
         r"aby (czytać dalej|przeczytać (cały|całość))",
         r"pozostało \d+\s*%",
     ),
     "uk": (
         r"(лише|тільки) для (передплатників|підписників)",
-        r"доступн\w* (лише |тільки )?(для )?(передплатник|підписник)",
+        r"доступ\w* (лише |тільки )?(для )?(передплатник|підписник)",
         r"щоб (читати|прочитати) (далі|повністю|статтю)",
         r"вже (маєте|є) (передплат|підписк)",
     ),
     "ru": (
         r"(только|лишь) для подписчиков",
-        r"доступн\w* (только )?(для )?подписчик",
+        r"доступ\w* (только )?(для )?подписчик",
         r"чтобы (читать|прочитать) (дальше|далее|полностью|статью)",
         r"уже (есть подписка|подписаны)",
     ),
@@ -370,6 +370,15 @@ PAYWALL_NOTICES: dict[str, tuple[str, ...]] = {  # the article is cut off for no
         r"haberin devamı",
     ),
 }
+PAYWALL_NEEDLES = (  # every PAYWALL_NOTICES match contains one of these: a cheap prefilter (the pattern is unanchored)
+    "reading", "subscriber", "premium", "free article", "reached your", "abonn", "plus-kunden", "weiterlesen",
+    "zu lesen", "kontingent", "il vous reste", "la suite", "suscriptor", "abonad", "socio", "leyendo", "suscrit",
+    "abbonat", "leggere", "esaurito", "assinante", "para continuar", "te lezen", "verder met", "prenumerator",
+    "subskrybent", "abonent", "masz już", "aby czytać", "aby przeczytać", "pozostało", "передплат", "підписник",
+    "підписк", "щоб читати", "щоб прочитати", "подписчик", "чтобы читать", "чтобы прочитать", "уже есть подписка",
+    "уже подписаны", "prenumerant", "premiumkunder", "för att läsa", "läs vidare", "abonel", "okumaya devam",
+    "zaten abone", "haberin devamı",
+)  # fmt: skip
 APP_PROMPTS: dict[str, tuple[str, ...]] = {  # download-the-app and read-in-the-app prompts
     "en": (
         r"(download|get|install) (our|the) [\w ]{0,20}app\b",
@@ -577,6 +586,35 @@ READ_ALSO: dict[str, tuple[str, ...]] = {
         "benzer haberler",
     ),
 }
+CORRECTION_NOTES: dict[str, tuple[str, ...]] = {  # correction notes: a label, or "an earlier version of this article"
+    "en": (r"(correction|clarification|editor's note)\s*:", r"an earlier version of this (story|article|report)"),
+    "de": (
+        r"(korrektur|anmerkung der redaktion|hinweis der redaktion)\s*:",
+        r"in einer früheren (version|fassung) (dieses|des) (artikels|textes|beitrags)",
+    ),
+    "fr": (
+        r"(correctif|rectificatif|erratum|note de la rédaction)\s*:",
+        r"une (précédente|première) version de cet article",
+    ),
+    "es": (
+        r"(fe de errores|corrección|nota del editor|nota de la redacción)\s*:",
+        r"una versión anterior de (este artículo|esta noticia)",
+    ),
+    "it": (
+        r"(rettifica|errata corrige|nota della redazione)\s*:",
+        r"una versione precedente (di questo articolo|dell'articolo)",
+    ),
+    "pt": (
+        r"(correção|errata|nota da redação)\s*:",
+        r"uma versão anterior (deste texto|deste artigo|desta reportagem|desta matéria)",
+    ),
+    "nl": (r"(correctie|rectificatie|noot van de redactie)\s*:", r"in een eerdere versie van (dit artikel|deze tekst)"),
+    "pl": (r"(sprostowanie|korekta|od redakcji|nota redakcyjna)\s*:", r"we wcześniejszej wersji (artykułu|tekstu)"),
+    "uk": (r"(виправлення|примітка редакції|від редакції)\s*:", r"у попередній версії (статті|матеріалу|новини)"),
+    "ru": (r"(исправление|примечание редакции|от редакции)\s*:", r"в предыдущей версии (статьи|материала|новости)"),
+    "sv": (r"(rättelse|redaktionens anmärkning)\s*:", r"i en tidigare version av (artikeln|texten)"),
+    "tr": (r"(düzeltme|editörün notu)\s*:", r"haberin önceki (versiyonunda|sürümünde)"),
+}
 UPDATE_NOTES: dict[str, tuple[str, ...]] = {  # update and correction notes on a complete article (never a paywall)
     "en": (
         r"this (story|article|post) (has been|was) (updated|corrected)",
@@ -671,6 +709,10 @@ MEDIA_NOTICES: dict[str, tuple[str, ...]] = {
     "sv": (r"lyssna på (artikeln|texten)", r"(se|spela upp) video(n)?"),
     "tr": (r"haberi dinle", r"videoyu (izle|oynat)", r"bu haberi dinleyin"),
 }
+REPORT_ERROR_NEEDLES = ("correction", "ctrl", "strg", "report", "mistake", "leave your", "fehler", "erreur", "faute", "error", "erro", "fout", "błąd", "помилк", "ошибк", "fel", "hata")  # fmt: skip
+MAIL_NEEDLES = ("inbox", "mail", "postfach", "boîte", "correo", "bandeja", "casella", "caixa", "skrzynk", "пошт", "почт", "inkorg", "mejl", "e-post")  # fmt: skip
+CONFIRM_NEEDLES = ("dank", "merci", "gracias", "grazie", "obrigad", "bedankt", "dziękujemy", "спасибо", "дякуємо", "tack", "teşekkür", "bestätigen", "confirm")  # fmt: skip
+APP_NEEDLES = ("app", "aplica", "aplikac", "застосун", "додат", "приложени", "uygulama")  # fmt: skip
 REPORT_ERROR = (
     r"(suggest a correction|ctrl\s*\+\s*enter|strg\s*\+\s*enter|report (an? )?(error|typo)|spotted a mistake|"
     r"leave your (suggestions|corrections|comment)|fehler gefunden|fehler melden|signaler une (erreur|faute)|"
@@ -712,7 +754,7 @@ DONATE_ML = (
     r"destek ol|bize destek|bağımsız gazeteciliğe destek|bağış yaparak|ge ett bidrag|make a (contribution|donation)|"
     r"(consider )?making a (contribution|donation|gift)|please consider (supporting|a contribution|a donation))"
 )
-DATE_WORDS_LINE = (  # "14. März 2025", "Freitag, 14 mars 2025 à 10h32", "14 de marzo de 2025, 09:15": no English needed
-    r"^\W*([^\W\d_]{2,12}\.?,?\s+)?\d{1,2}\.?\s+(de\s+)?[^\W\d_]{3,10}\.?\s+(de\s+)?\d{4}\s*(г\.|р\.|yılı)?"
-    r"(,?\s*([^\W\d_]{1,5}\.?\s*)?\d{1,2}[:.h]\d{2}(\s*(uhr|h))?)?\W*$"
+DATE_WORDS_LINE = (  # "14. März 2025", "Freitag, 14 mars 2025 à 10h32", "17/03/2025 às 14h30": no English needed
+    r"^\W*([^\W\d_]{2,12}\.?,?\s+)?(\d{1,2}\.?\s+(de\s+)?[^\W\d_]{3,10}\.?\s+(de\s+)?\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})"
+    r"\s*(г\.|р\.|yılı)?(\s*[,|-]?\s*([^\W\d_]{1,5}\.?\s*)?\d{1,2}[:.h]\d{2}(\s*(uhr|h))?)?\W*$"
 )

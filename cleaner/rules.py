@@ -26,10 +26,13 @@ from dataclasses import dataclass, field
 from cleaner.phrases import (
     ACCEPT_ALL,
     AD_LABELS,
+    APP_NEEDLES,
     APP_PROMPTS,
     BYLINE_WORDS,
     COMMENT_WORDS,
+    CONFIRM_NEEDLES,
     COOKIE_WORDS,
+    CORRECTION_NOTES,
     DATE_WORDS_LINE,
     DONATE_ML,
     EMAIL_FIELD,
@@ -37,16 +40,19 @@ from cleaner.phrases import (
     FOLLOW_US,
     LEGAL_TERMS,
     MAIL_DELIVERY,
+    MAIL_NEEDLES,
     MEDIA_NOTICES,
     MINUTES,
     NAME_JOIN,
     NAMES,
     NEWSLETTER_CONFIRM,
+    PAYWALL_NEEDLES,
     PAYWALL_NOTICES,
     PUBLISHED_WORDS,
     READ_ALSO,
     READING_WORDS,
     REPORT_ERROR,
+    REPORT_ERROR_NEEDLES,
     RIGHTS_RESERVED,
     SECTION_LABELS,
     SHARE_WORDS,
@@ -61,7 +67,7 @@ from cleaner.phrases import (
 
 SHORT_LINE_CHARS = 80  # "short" lines: menus, prompts, credits rarely exceed this
 RULE_SCAN_CHARS = 300  # rules read only a line's start: boilerplate says what it is early; bounds cost per line
-TRUNCATION_TAIL = re.compile(r"[^\W\d_] ?(\.\.\.|…)\s*$|[\[(](\.\.\.|…)[\])]\s*$")  # "tha...", "the …", "[…]"
+TRUNCATION_TAIL = re.compile(r"[^\W\d_][”’\"')]? ?(\.\.\.|…)\s*$|[\[(](\.\.\.|…)[\])]\s*$")  # "tha...", "the …", "[…]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +155,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("signup_prompt", "newsletter", rf"^\W*{SIGNUP}", S * 2),
     _rule("email_field", "newsletter", EMAIL_FIELD, S, needles=("mail", "correo", "електрон", "электрон", "e-post")),
-    _rule("signup_confirm", "newsletter", NEWSLETTER_CONFIRM, S * 2),
-    _rule("mail_delivery", "newsletter", MAIL_DELIVERY, S * 2),
+    _rule("signup_confirm", "newsletter", NEWSLETTER_CONFIRM, S * 2, needles=CONFIRM_NEEDLES),
+    _rule("mail_delivery", "newsletter", MAIL_DELIVERY, S * 2, needles=MAIL_NEEDLES),
     # donation
     _rule(
         "donate",
@@ -188,13 +194,10 @@ RULES: tuple[Rule, ...] = (
         S,
         hard=True,
     ),
-    _rule(
-        "app_prompt", "promo", any_phrase(APP_PROMPTS), S * 2
-    ),  # before the paywall rule: "continue reading in our app"
-    _rule("continue_reading", "paywall", any_phrase(PAYWALL_NOTICES), S * 3),
-    _rule(
-        "subscribe_offer", "promo", rf"^\W*{any_phrase(SUBSCRIBE_OFFERS)}", S * 2
-    ),  # an offer, not a notice: no truncation
+    # app prompts before the paywall rule ("continue reading in our app"); offers are not notices either
+    _rule("app_prompt", "promo", any_phrase(APP_PROMPTS), S * 2, needles=APP_NEEDLES),
+    _rule("continue_reading", "paywall", any_phrase(PAYWALL_NOTICES), S * 3, needles=PAYWALL_NEEDLES),
+    _rule("subscribe_offer", "promo", rf"^\W*{any_phrase(SUBSCRIBE_OFFERS)}", S * 2),
     # caption
     _rule(
         "photo_credit",
@@ -219,26 +222,24 @@ RULES: tuple[Rule, ...] = (
             "dpa",
             "imago",
             "courtesy",
-            "efe",
             "ansa",
-            "anp",
-            "pap",
-            "tt",
-            "aa",
-            "ria",
-            "iha",
-            "dha",
             "crédit",
-            "imag",
             "afbeelding",
             "zdjęcie",
-            "fot",
             "ilustr",
             "illustr",
             "grafik",
             "görsel",
             "світлина",
             "quelle",
+            "beeld",
+            "/",
+            "(",
+            "fot.",
+            "image",
+            "imagen",
+            "immagine",
+            "imagem",
             "укрінформ",
             "©",
             "(c)",
@@ -303,6 +304,7 @@ RULES: tuple[Rule, ...] = (
         "legal",
         rf"^(?=.*\b{any_phrase(LEGAL_TERMS)}\b)[^|·•]{{1,40}}(\s*[|·•]\s*[^|·•]{{1,40}}){{1,}}$",
         S * 2,
+        needles=("|", "·", "•"),
         hard=True,
     ),
     _rule(
@@ -312,13 +314,21 @@ RULES: tuple[Rule, ...] = (
         S,
         hard=True,
     ),
-    _rule("section_label", "navigation", rf"^\W*{any_phrase(SECTION_LABELS)}\W*$", S // 2),
+    _rule(  # capitalised as a menu shows it ("Politik", "ÉCONOMIE"): a lower-case word alone may be a tag or a value
+        "section_label",
+        "navigation",
+        rf"^\W*(?=[A-ZÀ-ÞĀ-ſА-ЯЁІЇЄҐ])(?i:{any_phrase(SECTION_LABELS)})\W*$",
+        S // 2,
+        case_sensitive=True,
+    ),
     _rule("tag_list", "navigation", rf"^\W*{TAG_LABELS}\s*:", S * 3),
-    _rule(
+    _rule(  # a lower-case domain alone on a line is a site name ("TODO-CLARO.COM" may be a brand heading)
         "site_domain",
         "publisher",
-        r"^\W*[\w-]+(\.[\w-]+)*\.(com|de|fr|es|it|pt|br|nl|be|pl|ua|ru|se|tr|uk|net|org|info|news|at|ch)\W*$",
+        r"^\W*[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|de|fr|es|it|pt|br|nl|be|pl|ua|ru|se|tr|uk|net|org|info|news|at|ch)\W*$",
         S // 2,
+        case_sensitive=True,
+        hard=True,
     ),
     # meta
     _rule(
@@ -337,6 +347,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("published_line", "meta", rf"^\W*{PUBLISHED_WORDS}\b\s*:?.{{0,80}}\d", S * 3 // 2),
     _rule("date_words", "meta", DATE_WORDS_LINE, S // 2 + 20),
+    _rule("correction_note", "meta", rf"^\W*{any_phrase(CORRECTION_NOTES)}", S * 4, hard=True),
     _rule("update_note", "meta", rf"^\W*{any_phrase(UPDATE_NOTES)}", S * 4),
     _rule(
         "date_only",
@@ -410,7 +421,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("ad_label", "promo", rf"^\W*{any_phrase(AD_LABELS)}\W*$", S // 2, hard=True),
     # feedback
-    _rule("correction", "feedback", rf"\b{REPORT_ERROR}", S * 2),
+    _rule("correction", "feedback", rf"\b{REPORT_ERROR}", S * 2, needles=REPORT_ERROR_NEEDLES),
     # publisher
     _rule(
         "we_are_outlet",

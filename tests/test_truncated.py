@@ -48,8 +48,9 @@ PAYWALL_NOTICES = (  # truncation notices in several languages (not in the train
 def _articles_from(path: Path) -> Iterator[list[str]]:
     for doc in read_labeled(path):
         lines = [ln["text"] for ln in doc["lines"] if ln["label"] in ("body", "title")]
-        if len(lines) >= MIN_BODY_LINES and lines[-1].rstrip()[-1:] in ".!?”\"'»)":
-            yield lines
+        last = lines[-1].rstrip() if lines else ""
+        if len(lines) >= MIN_BODY_LINES and last[-1:] in ".!?”\"'»)" and not last.endswith(("...", "…")):
+            yield lines  # a gold text that itself ends in "..." is a truncated copy, not a complete article
 
 
 def _seed_articles() -> list[list[str]]:

@@ -47,19 +47,21 @@ def test_furniture_above_the_headline_is_never_title(cleaner: Cleaner, furniture
 
 
 @pytest.mark.parametrize(
-    ("line", "category"),
+    ("line", "category", "where"),
     [
-        ("This story has been updated with new evacuation orders.", "meta"),
-        ("Tags: Wildfire, Los Angeles, Evacuation", "navigation"),
-        ("Datenschutz | Impressum | Cookie-Einstellungen", "legal"),
-        ("Усі права захищені", "legal"),
-        ("Photograph: John Locher/AP", "caption"),
-        ("Published 6:45 a.m. ET March 14, 2025 | Updated 8:02 a.m. ET March 14, 2025", "meta"),
-        ("Continue reading on our app", "promo"),
+        ("This story has been updated with new evacuation orders.", "meta", 4),
+        ("Tags: Wildfire, Los Angeles, Evacuation", "navigation", 4),
+        ("Datenschutz | Impressum | Cookie-Einstellungen", "legal", 4),
+        ("Усі права захищені", "legal", 4),
+        ("Photograph: John Locher/AP", "caption", 2),
+        ("Published 6:45 a.m. ET March 14, 2025 | Updated 8:02 a.m. ET March 14, 2025", "meta", 1),
+        ("By Jennifer Walsh, Staff Reporter", "meta", 1),
+        ("Continue reading on our app", "promo", 4),
     ],
 )
-def test_issue_lines_get_their_category(cleaner: Cleaner, line: str, category: str) -> None:
-    d, result = _decision(cleaner, [HEADLINE, *BODY, line], line)
+def test_issue_lines_get_their_category(cleaner: Cleaner, line: str, category: str, where: int) -> None:
+    lines = [HEADLINE, *BODY]
+    d, result = _decision(cleaner, [*lines[:where], line, *lines[where:]], line)
     assert (d.keep, d.category) == (False, category)
     assert not result.truncated
 

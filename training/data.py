@@ -42,6 +42,7 @@ SHARED_TRAIN = Path("data/linesets/train.jsonl.gz")
 SHARED_DEV = Path("data/linesets/dev.jsonl.gz")
 
 GOLDEN_WEIGHT = 60.0  # hand-labeled lines (seeds, user data) count this many times: fitted closely despite strong L2
+DOCUMENT_WEIGHT = 10.0  # authored multilingual documents: many short pages; at 60 they pulled the English page model
 VARIANTS_PER_DOC = 3  # synthetic copies of each base document
 TOP_MAX, MIDDLE_MAX, BOTTOM_MAX, HARD_MAX = 4, 3, 10, 3  # inserted lines per copy, at most
 
@@ -55,14 +56,14 @@ def target_of(line: dict[str, Any]) -> str | None:
     return {"body": "body", "title": "title", "noise": "noise"}.get(line["label"])
 
 
-def golden(docs: Sequence[Doc]) -> list[Doc]:
-    """``docs`` marked as hand-labeled, so training weighs their lines by ``GOLDEN_WEIGHT``."""
-    return [{**d, "golden": True} for d in docs]
+def golden(docs: Sequence[Doc], weight: float = GOLDEN_WEIGHT) -> list[Doc]:
+    """``docs`` marked as hand-labeled, so training weighs their lines by ``weight``."""
+    return [{**d, "golden": True, "weight": weight} for d in docs]
 
 
 def doc_weight(doc: Doc) -> float:
     """The training weight of each line of ``doc``."""
-    return GOLDEN_WEIGHT if doc.get("golden") else 1.0
+    return float(doc.get("weight", GOLDEN_WEIGHT)) if doc.get("golden") else 1.0
 
 
 class LabeledDataError(SystemExit):
@@ -219,7 +220,7 @@ def authored_docs(base_docs: Sequence[Doc], seed: int) -> tuple[list[Doc], dict[
         "hard_body.jsonl": {"lines": len(hard), "sha256": file_sha256(HARD_BODY)},
         "synthesized": {"docs": len(synth), "lines": sum(len(d["lines"]) for d in synth)},
     }
-    return golden(seeds) + golden(documents) + synth, info
+    return golden(seeds) + golden(documents, DOCUMENT_WEIGHT) + synth, info
 
 
 def user_docs(paths: Sequence[Path]) -> list[Doc]:
