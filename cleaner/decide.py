@@ -9,9 +9,9 @@ a category; this module turns that into keep/drop:
 3. smoothing: a short dropped line that no rule marks as boilerplate and that
    sits between two confidently kept article lines is kept (a subhead the model
    doubted), so one uncertain line cannot punch a hole in a story;
-4. a line kept as ``title`` that a navigation, meta, publisher, social, legal or comments rule
-   matches (a skip link, byline, section label, site name) is dropped with the rule's category:
-   such lines are never the headline;
+4. a line kept as ``title`` that a navigation, meta, publisher, social, legal or comments phrase
+   rule matches (a skip link, byline, section label, site name) is dropped with the rule's category:
+   such lines are never the headline (shape rules such as "a | b | c" do not count: headlines have those);
 5. the document is ``truncated`` when a paywall line (a truncation or subscriber notice) is present
    or the last kept line is cut off ("...less tha...", "[…]"). Update notes, corrections, tags and
    app prompts have their own categories (meta, navigation, promo) and never set it.
@@ -123,7 +123,7 @@ def decide(
         if hard is not None and hard.category not in options.keep_categories:
             keep[i], categories[i] = False, hard.category
         elif keep[i] and categories[i] == "title":
-            furniture = next((r for r in line_rules if r.category in NEVER_TITLE), None)
+            furniture = next((r for r in line_rules if r.category in NEVER_TITLE and not r.generic), None)
             if furniture is not None and furniture.category not in options.keep_categories:
                 keep[i], categories[i] = False, furniture.category
     headline = next((t for t, k in zip(texts, keep) if k), None)

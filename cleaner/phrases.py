@@ -288,7 +288,7 @@ COOKIE_WORDS = r"(?:cookie|çerez|kakor|ciasteczk|куки)"
 PAYWALL_NOTICES: dict[str, tuple[str, ...]] = {  # the article is cut off for non-subscribers
     "en": (
         r"(subscribe|log ?in|sign in|register) to (continue|keep) reading",
-        r"continue reading(?! (on|in) (our|the) app)",
+        r"continue reading\b(?! (on|in) (our|the) app)",
         r"for subscribers only",
         r"subscriber[- ]only",
         r"premium (article|content)",
@@ -372,7 +372,7 @@ PAYWALL_NOTICES: dict[str, tuple[str, ...]] = {  # the article is cut off for no
 }
 PAYWALL_NEEDLES = (  # every PAYWALL_NOTICES match contains one of these: a cheap prefilter (the pattern is unanchored)
     "reading", "subscriber", "premium", "free article", "reached your", "abonn", "plus-kunden", "weiterlesen",
-    "zu lesen", "kontingent", "il vous reste", "la suite", "suscriptor", "abonad", "socio", "leyendo", "suscrit",
+    "zu lesen", "kontingent", "il vous reste", "la suite", "suscriptor", "abonad", "socios", "eres socio", "leyendo", "suscrit",
     "abbonat", "leggere", "esaurito", "assinante", "para continuar", "te lezen", "verder met", "prenumerator",
     "subskrybent", "abonent", "masz już", "aby czytać", "aby przeczytać", "pozostało", "передплат", "підписник",
     "підписк", "щоб читати", "щоб прочитати", "подписчик", "чтобы читать", "чтобы прочитать", "уже есть подписка",

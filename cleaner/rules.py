@@ -21,7 +21,7 @@ phrases that no article sentence uses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cleaner.phrases import (
     ACCEPT_ALL,
@@ -82,15 +82,10 @@ class Rule:
     needles: tuple[str, ...] = ()  # cheap prefilter: every match contains one of these (lower case)
     hard: bool = False  # a whole line no article contains: dropped whatever the model says
     generic: bool = False  # a shape (separators, a time): names a dropped line only when the model has no finer class
-    needle_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)  # the needles as one regex
-
-    def __post_init__(self) -> None:
-        joined = re.compile("|".join(map(re.escape, self.needles))) if self.needles else None
-        object.__setattr__(self, "needle_re", joined)
 
     def matches(self, text: str, lower: str) -> bool:
         """Whether the rule fires on a line's ``text`` (its lower-cased copy given too)."""
-        if self.needle_re is not None and self.needle_re.search(lower) is None:
+        if self.needles and not any(map(lower.__contains__, self.needles)):
             return False
         return bool(self.pattern.search(text if self.case_sensitive else lower))
 
@@ -442,6 +437,20 @@ RULES: tuple[Rule, ...] = (
         "legal",
         rf"\b{any_phrase(RIGHTS_RESERVED)}\b",
         S * 2,
+        needles=(
+            "rights",
+            "rechte",
+            "droits",
+            "derechos",
+            "diritti",
+            "direitos",
+            "rechten",
+            "prawa",
+            "права",
+            "rättigheter",
+            "hakk",
+            "hakl",
+        ),
         hard=True,
     ),
     _rule(
@@ -494,7 +503,7 @@ def match_rules(text: str, rules: tuple[Rule, ...] = RULES) -> tuple[Rule, ...]:
     lower = head.lower()
     found = []
     for r in rules:  # Rule.matches inlined: this loop runs ~35 times per line on the hot path
-        if n > r.max_chars or (r.needle_re is not None and r.needle_re.search(lower) is None):
+        if n > r.max_chars or (r.needles and not any(map(lower.__contains__, r.needles))):
             continue
         if r.pattern.search(head if r.case_sensitive else lower):
             found.append(r)

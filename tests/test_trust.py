@@ -46,6 +46,12 @@ def test_furniture_above_the_headline_is_never_title(cleaner: Cleaner, furniture
     assert d.category != "title" and not d.keep
 
 
+def test_a_headline_shaped_like_a_breadcrumb_stays_the_title(cleaner: Cleaner) -> None:
+    headline = "Kyiv / Moscow / Washington: what the talks could bring"
+    d, _ = _decision(cleaner, [headline, *BODY], headline)
+    assert d.keep
+
+
 @pytest.mark.parametrize(
     ("line", "category", "where"),
     [
