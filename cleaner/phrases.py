@@ -65,6 +65,7 @@ SITE_CONTROLS: dict[str, tuple[str, ...]] = {  # whole-line menu, search, home a
         r"search",
         r"log ?in",
         r"sign in",
+        "back to (the )?home( ?page)?",
     ),
     "de": (
         r"startseite",
@@ -75,6 +76,7 @@ SITE_CONTROLS: dict[str, tuple[str, ...]] = {  # whole-line menu, search, home a
         r"suche",
         r"anmelden",
         r"einloggen",
+        "zurück zur startseite",
     ),
     "fr": (
         r"accueil",
@@ -85,6 +87,7 @@ SITE_CONTROLS: dict[str, tuple[str, ...]] = {  # whole-line menu, search, home a
         r"recherche",
         r"se connecter",
         r"connexion",
+        "retour à l'accueil",
     ),
     "es": (
         r"inicio",
@@ -95,15 +98,84 @@ SITE_CONTROLS: dict[str, tuple[str, ...]] = {  # whole-line menu, search, home a
         r"menú",
         r"buscar",
         r"iniciar sesión",
+        "volver a la portada",
+        "volver al inicio",
     ),
-    "it": (r"home ?page", r"articolo successivo", r"articolo precedente", r"cerca", r"accedi"),
-    "pt": (r"início", r"página inicial", r"próximo artigo", r"artigo anterior", r"pesquisar", r"buscar", r"entrar"),
-    "nl": (r"home", r"voorpagina", r"volgend artikel", r"vorig artikel", r"zoeken", r"inloggen"),
-    "pl": (r"strona główna", r"następny artykuł", r"poprzedni artykuł", r"szukaj", r"wyszukaj", r"zaloguj( się)?"),
-    "uk": (r"головна", r"на головну", r"наступна стаття", r"попередня стаття", r"меню", r"пошук", r"увійти"),
-    "ru": (r"главная", r"на главную", r"следующая статья", r"предыдущая статья", r"меню", r"поиск", r"войти"),
-    "sv": (r"startsida", r"till startsidan", r"nästa artikel", r"föregående artikel", r"meny", r"sök", r"logga in"),
-    "tr": (r"ana ?sayfa", r"sonraki (haber|makale)", r"önceki (haber|makale)", r"menü", r"ara", r"giriş yap"),
+    "it": (
+        r"home ?page",
+        r"articolo successivo",
+        r"articolo precedente",
+        r"cerca",
+        r"accedi",
+        "torna alla home( ?page)?",
+    ),
+    "pt": (
+        r"início",
+        r"página inicial",
+        r"próximo artigo",
+        r"artigo anterior",
+        r"pesquisar",
+        r"buscar",
+        r"entrar",
+        "voltar (para|à) (a )?página inicial",
+    ),
+    "nl": (
+        r"home",
+        r"voorpagina",
+        r"volgend artikel",
+        r"vorig artikel",
+        r"zoeken",
+        r"inloggen",
+        "terug naar (home|de homepage|de voorpagina)",
+    ),
+    "pl": (
+        r"strona główna",
+        r"następny artykuł",
+        r"poprzedni artykuł",
+        r"szukaj",
+        r"wyszukaj",
+        r"zaloguj( się)?",
+        "powrót do strony głównej",
+    ),
+    "uk": (
+        r"головна",
+        r"на головну",
+        r"наступна стаття",
+        r"попередня стаття",
+        r"меню",
+        r"пошук",
+        r"увійти",
+        "повернутися на головну",
+    ),
+    "ru": (
+        r"главная",
+        r"на главную",
+        r"следующая статья",
+        r"предыдущая статья",
+        r"меню",
+        r"поиск",
+        r"войти",
+        "вернуться на главную",
+    ),
+    "sv": (
+        r"startsida",
+        r"till startsidan",
+        r"nästa artikel",
+        r"föregående artikel",
+        r"meny",
+        r"sök",
+        r"logga in",
+        "tillbaka till startsidan",
+    ),
+    "tr": (
+        r"ana ?sayfa",
+        r"sonraki (haber|makale)",
+        r"önceki (haber|makale)",
+        r"menü",
+        r"ara",
+        r"giriş yap",
+        "ana sayfaya dön",
+    ),
 }
 SECTION_LABELS: dict[str, tuple[str, ...]] = {  # a section name alone on a line above or below a story
     "en": (
@@ -311,6 +383,7 @@ PAYWALL_NOTICES: dict[str, tuple[str, ...]] = {  # the article is cut off for no
         r"la suite (de cet article )?est réservée",
         r"pour (lire|découvrir) la suite",
         r"déjà abonné",
+        "lisez la suite",
     ),
     "es": (
         r"(exclusiv[oa]|solo|sólo|reservad[oa]) (para|a) (suscriptores|abonados|socios)",
@@ -337,6 +410,7 @@ PAYWALL_NOTICES: dict[str, tuple[str, ...]] = {  # the article is cut off for no
         r"al abonnee\?",
         r"om (dit|het) artikel (verder |volledig )?te lezen",
         r"lees (dit artikel )?verder met",
+        "plus-?artikel",
     ),
     "pl": (
         r"(tylko|wyłącznie) dla (prenumeratorów|subskrybentów|abonentów)",
@@ -350,18 +424,21 @@ PAYWALL_NOTICES: dict[str, tuple[str, ...]] = {  # the article is cut off for no
         r"доступ\w* (лише |тільки )?(для )?(передплатник|підписник)",
         r"щоб (читати|прочитати) (далі|повністю|статтю)",
         r"вже (маєте|є) (передплат|підписк)",
+        r"доступ\w* за передплатою",
     ),
     "ru": (
         r"(только|лишь) для подписчиков",
         r"доступ\w* (только )?(для )?подписчик",
         r"чтобы (читать|прочитать) (дальше|далее|полностью|статью)",
         r"уже (есть подписка|подписаны)",
+        r"доступ\w* по подписке",
     ),
     "sv": (
         r"(endast|bara|enbart) för (prenumeranter|premiumkunder|plusprenumeranter)",
         r"för att läsa (vidare|hela artikeln)",
         r"redan prenumerant",
         r"läs vidare med",
+        "plus-?artikel",
     ),
     "tr": (
         r"(yalnızca|sadece)? ?abonel\w* (özel|açık)",
@@ -377,7 +454,7 @@ PAYWALL_NEEDLES = (  # every PAYWALL_NOTICES match contains one of these: a chea
     "subskrybent", "abonent", "masz już", "aby czytać", "aby przeczytać", "pozostało", "передплат", "підписник",
     "підписк", "щоб читати", "щоб прочитати", "подписчик", "чтобы читать", "чтобы прочитать", "уже есть подписка",
     "уже подписаны", "prenumerant", "premiumkunder", "för att läsa", "läs vidare", "abonel", "okumaya devam",
-    "zaten abone", "haberin devamı",
+    "zaten abone", "haberin devamı", "plusartikel", "plus-artikel", "по подписке",
 )  # fmt: skip
 APP_PROMPTS: dict[str, tuple[str, ...]] = {  # download-the-app and read-in-the-app prompts
     "en": (
@@ -480,6 +557,7 @@ COMMENT_WORDS: dict[str, tuple[str, ...]] = {  # comment-section furniture: whol
         "view comments",
         "(log ?in|sign in) to comment",
         "join the (discussion|conversation)",
+        "write a comment",
     ),
     "de": (
         "kommentare",
@@ -489,17 +567,40 @@ COMMENT_WORDS: dict[str, tuple[str, ...]] = {  # comment-section furniture: whol
         "zu den kommentaren",
         "jetzt kommentieren",
         "kommentieren",
+        "kommentar (verfassen|schreiben)",
     ),
-    "fr": ("commentaires?", "réagir", "réagissez", "laisser un commentaire", "voir les commentaires", "commenter"),
-    "es": ("comentarios?", "comentar", "deja (un|tu) comentario", "ver comentarios"),
-    "it": ("commenti", "commenta", "lascia un commento", "mostra (i )?commenti"),
-    "pt": ("comentários?", "comentar", "deixe (um|seu) comentário", "ver comentários"),
-    "nl": ("reacties?", "reageer", "reageren", "plaats een reactie", "bekijk (de )?reacties"),
-    "pl": ("komentarze", "skomentuj", "dodaj komentarz", "pokaż komentarze"),
-    "uk": ("коментарі", "коментувати", "додати коментар", "залишити коментар", "показати коментарі"),
-    "ru": ("комментарии", "комментировать", "оставить комментарий", "добавить комментарий", "показать комментарии"),
-    "sv": ("kommentarer", "kommentera", "skriv en kommentar", "visa kommentarer"),
-    "tr": ("yorumlar", "yorum yap", "yorum yaz", "yorumları (gör|göster)"),
+    "fr": (
+        "commentaires?",
+        "réagir",
+        "réagissez",
+        "laisser un commentaire",
+        "voir les commentaires",
+        "commenter",
+        "écrire un commentaire",
+    ),
+    "es": ("comentarios?", "comentar", "deja (un|tu) comentario", "ver comentarios", "escribe un comentario"),
+    "it": ("commenti", "commenta", "lascia un commento", "mostra (i )?commenti", "scrivi un commento"),
+    "pt": ("comentários?", "comentar", "deixe (um|seu) comentário", "ver comentários", "escreva um comentário"),
+    "nl": ("reacties?", "reageer", "reageren", "plaats een reactie", "bekijk (de )?reacties", "schrijf een reactie"),
+    "pl": ("komentarze", "skomentuj", "dodaj komentarz", "pokaż komentarze", "napisz komentarz"),
+    "uk": (
+        "коментарі",
+        "коментувати",
+        "додати коментар",
+        "залишити коментар",
+        "показати коментарі",
+        "напишіть коментар",
+    ),
+    "ru": (
+        "комментарии",
+        "комментировать",
+        "оставить комментарий",
+        "добавить комментарий",
+        "показать комментарии",
+        "написать комментарий",
+    ),
+    "sv": ("kommentarer", "kommentera", "skriv en kommentar", "visa kommentarer", "skriv (en )?kommentar"),
+    "tr": ("yorumlar", "yorum yap", "yorum yaz", "yorumları (gör|göster)", "yorum yazın"),
 }
 READ_ALSO: dict[str, tuple[str, ...]] = {
     "en": (
@@ -686,7 +787,7 @@ NAME_PARTICLE = r"(?:van|von|de|der|den|da|di|du|del|la|le|ten|ter|af|bin|el|al|
 NAMES = rf"{NAME}(\s+({NAME_PARTICLE}\s+)*{NAME}){{0,4}}"
 NAME_JOIN = r"(?i:and|und|et|y|e|en|i|и|і|och|ve|&)"
 READING_WORDS = (
-    r"(read|reading time|lesezeit|lesedauer|de lecture|temps de lecture|de lectura|tiempo de lectura|di lettura|"
+    r"(read|reading time|lesezeit|lesedauer|de lecture|temps de lecture|lectura|de lectura|tiempo de lectura|lettura|di lettura|leitura|"
     r"tempo di lettura|de leitura|tempo de leitura|leestijd|leestijd|czytania|czas czytania|читання|час читання|чтения|"
     r"время чтения|lästid|läsning|läsminuter|okuma süresi|okuma)"
 )
@@ -746,7 +847,7 @@ MAIL_DELIVERY = (  # "... straight to your inbox", in each language
     r"i din (inkorg|mejl)|på mejl|e-?posta kutunuza|e-?postanıza)"
 )
 DONATE_ML = (
-    r"(unterstützen sie|unterstütze (uns|unabhängigen|unseren)|jetzt unterstützen|soutenez|faites un don|faire un don|"
+    r"(dona ora|підтримати (проєкт|проект)|поддержать проект|unterstützen sie|unterstütze (uns|unabhängigen|unseren)|jetzt unterstützen|soutenez|faites un don|faire un don|"
     r"apóyanos|apoya (a |el |nuestro |nuestra )|haz una donación|hazte (socio|mecenas)|dona (ahora|ya|hoy)|sostieni|"
     r"fai una donazione|apoie|faça uma (doação|contribuição)|doe agora|steun (ons|onze|onafhankelijke|de journalistiek)|doneer|"
     r"word (vriend|donateur)|wesprzyj|wspieraj|przekaż darowiznę|zostań patronem|підтримайте|підтримати (нас|редакцію|нашу)|"

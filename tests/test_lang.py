@@ -7,8 +7,6 @@ these tests is ``python -m training.lang_report``.
 
 from __future__ import annotations
 
-import builtins
-import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -84,27 +82,23 @@ def test_no_catalogue_line_is_in_the_training_data() -> None:
 
 
 def test_training_loaders_never_read_the_test_cases(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[str] = []
-    real_open, real_gzip_open, real_read_text = builtins.open, gzip.open, Path.read_text
-
-    def spy_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(str(file))
-        return real_open(file, *args, **kwargs)
-
-    def spy_gzip_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(str(file))
-        return real_gzip_open(file, *args, **kwargs)
+    seen: list[Path] = []
+    real_read_text, real_read_labeled = Path.read_text, data.read_labeled
 
     def spy_read_text(self: Path, *args: Any, **kwargs: Any) -> str:
-        seen.append(str(self))
+        seen.append(self)
         return real_read_text(self, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", spy_open)
-    monkeypatch.setattr(gzip, "open", spy_gzip_open)
+    def spy_read_labeled(path: Path) -> Any:
+        seen.append(path)
+        return real_read_labeled(path)
+
     monkeypatch.setattr(Path, "read_text", spy_read_text)
+    monkeypatch.setattr(data, "read_labeled", spy_read_labeled)
     docs, _ = data.authored_docs([], seed=1)
     assert docs and seen
-    assert not [p for p in seen if "cases" in Path(p).parts]
+    assert not [p for p in seen if "cases" in p.parts]
+    assert not [p for p in (*data.DOC_FILES, data.CATALOGUE, data.HARD_BODY) if "tests" in p.parts]
 
 
 @pytest.mark.parametrize("table", ["SKIP_LINKS", "SITE_CONTROLS", "AD_LABELS", "PAYWALL_NOTICES", "READ_ALSO"])
