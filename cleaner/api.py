@@ -32,7 +32,12 @@ WINDOW_LINES = 5_000  # longer documents are scored in windows of this many line
 
 
 def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) -> Scored:
-    """Score stripped non-blank lines with the model: stage 1 per line, then stage 2 in context (if any)."""
+    """Score stripped non-blank lines with the model: stage 1 per line, then stage 2 in context (if any).
+
+    The drop category of a line a phrase rule matches is that rule's category (the first that
+    matches): rules name closed sets of phrases in many languages, the model's classes were learnt
+    mostly from English. Shape rules (separators, times) name a line only the model calls ``noise``.
+    """
     probs, keep_logit, category_logit = model.scores(document_features(texts, shapes))
     if model.stage2 is not None:
         lengths = np.fromiter((s.length for s in shapes), np.int64, len(shapes))
@@ -46,7 +51,10 @@ def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) 
     drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)]
     out: Scored = []
     for shape, p, kc, dc in zip(shapes, keep_p.tolist(), keep_cat.tolist(), drop_cat.tolist()):
-        if dc == "noise" and shape.rules:
+        named = next((r for r in shape.rules if not r.generic), None)
+        if named is not None:  # a phrase rule says what the line is
+            dc = named.category
+        elif dc == "noise" and shape.rules:  # a shape rule names what the model could not
             dc = shape.rules[0].category
         out.append((p, kc, dc))
     return out

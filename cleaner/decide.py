@@ -9,8 +9,12 @@ a category; this module turns that into keep/drop:
 3. smoothing: a short dropped line that no rule marks as boilerplate and that
    sits between two confidently kept article lines is kept (a subhead the model
    doubted), so one uncertain line cannot punch a hole in a story;
-4. the document is ``truncated`` when a paywall line is present or the last kept
-   line ends in a word cut off by an ellipsis.
+4. a line kept as ``title`` that a navigation, meta, publisher, social, legal or comments phrase
+   rule matches (a skip link, byline, section label, site name) is dropped with the rule's category:
+   such lines are never the headline (shape rules such as "a | b | c" do not count: headlines have those);
+5. the document is ``truncated`` when a paywall line (a truncation or subscriber notice) is present
+   or the last kept line is cut off ("...less tha...", "[…]"). Update notes, corrections, tags and
+   app prompts have their own categories (meta, navigation, promo) and never set it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ SMOOTH_MAX_CHARS = 120  # only short lines (subheads, one-liners) are rescued by
 SMOOTH_MIN_SCORE = 0.02  # ...and only if the model gave them at least this much chance of being article
 SMOOTH_NEIGHBOUR_SCORE = 0.8  # the neighbours on both sides must be this sure to be article
 REPEAT_MAX_CHARS = 300  # a repeated headline is short; long repeats (pull quotes) count as body in the data
+NEVER_TITLE = frozenset(
+    {"navigation", "meta", "publisher", "social", "legal", "comments"}
+)  # rule categories of page furniture
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +122,10 @@ def decide(
         hard = next((r for r in line_rules if r.hard), None)
         if hard is not None and hard.category not in options.keep_categories:
             keep[i], categories[i] = False, hard.category
+        elif keep[i] and categories[i] == "title":
+            furniture = next((r for r in line_rules if r.category in NEVER_TITLE and not r.generic), None)
+            if furniture is not None and furniture.category not in options.keep_categories:
+                keep[i], categories[i] = False, furniture.category
     headline = next((t for t, k in zip(texts, keep) if k), None)
     first_headline = texts.index(headline) if headline is not None else -1
     for i, t in enumerate(texts):

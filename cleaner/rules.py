@@ -21,11 +21,53 @@ phrases that no article sentence uses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from cleaner.phrases import (
+    ACCEPT_ALL,
+    AD_LABELS,
+    APP_NEEDLES,
+    APP_PROMPTS,
+    BYLINE_WORDS,
+    COMMENT_WORDS,
+    CONFIRM_NEEDLES,
+    COOKIE_WORDS,
+    CORRECTION_NOTES,
+    DATE_WORDS_LINE,
+    DONATE_ML,
+    EMAIL_FIELD,
+    FOLLOW_CHANNEL,
+    FOLLOW_US,
+    LEGAL_TERMS,
+    MAIL_DELIVERY,
+    MAIL_NEEDLES,
+    MEDIA_NOTICES,
+    MINUTES,
+    NAME_JOIN,
+    NAMES,
+    NEWSLETTER_CONFIRM,
+    PAYWALL_NEEDLES,
+    PAYWALL_NOTICES,
+    PUBLISHED_WORDS,
+    READ_ALSO,
+    READING_WORDS,
+    REPORT_ERROR,
+    REPORT_ERROR_NEEDLES,
+    RIGHTS_RESERVED,
+    SECTION_LABELS,
+    SHARE_WORDS,
+    SIGNUP,
+    SITE_CONTROLS,
+    SKIP_LINKS,
+    SUBSCRIBE_OFFERS,
+    TAG_LABELS,
+    UPDATE_NOTES,
+    any_phrase,
+)
 
 SHORT_LINE_CHARS = 80  # "short" lines: menus, prompts, credits rarely exceed this
 RULE_SCAN_CHARS = 300  # rules read only a line's start: boilerplate says what it is early; bounds cost per line
-TRUNCATION_TAIL = re.compile(r"[^\W\d_](\.\.\.|…)\s*$")  # a word cut off by an ellipsis: "tha..."
+TRUNCATION_TAIL = re.compile(r"[^\W\d_][”’\"')]? ?(\.\.\.|…)\s*$|[\[(](\.\.\.|…)[\])]\s*$")  # "tha...", "the …", "[…]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +81,11 @@ class Rule:
     case_sensitive: bool = False  # else the pattern is matched against the lower-cased line
     needles: tuple[str, ...] = ()  # cheap prefilter: every match contains one of these (lower case)
     hard: bool = False  # a whole line no article contains: dropped whatever the model says
-    needle_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)  # the needles as one regex
-
-    def __post_init__(self) -> None:
-        joined = re.compile("|".join(map(re.escape, self.needles))) if self.needles else None
-        object.__setattr__(self, "needle_re", joined)
+    generic: bool = False  # a shape (separators, a time): names a dropped line only when the model has no finer class
 
     def matches(self, text: str, lower: str) -> bool:
         """Whether the rule fires on a line's ``text`` (its lower-cased copy given too)."""
-        if self.needle_re is not None and self.needle_re.search(lower) is None:
+        if self.needles and not any(map(lower.__contains__, self.needles)):
             return False
         return bool(self.pattern.search(text if self.case_sensitive else lower))
 
@@ -60,9 +98,10 @@ def _rule(
     case_sensitive: bool = False,
     needles: tuple[str, ...] = (),
     hard: bool = False,
+    generic: bool = False,
 ) -> Rule:
     """A rule; case-insensitive patterns are written in lower case (matching lower-cased text is faster than re.I)."""
-    return Rule(name, category, re.compile(pattern), max_chars, case_sensitive, needles, hard)
+    return Rule(name, category, re.compile(pattern), max_chars, case_sensitive, needles, hard, generic)
 
 
 S = SHORT_LINE_CHARS
@@ -93,10 +132,26 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "newsletter_word",
         "newsletter",
-        r"\b(newsletter|inbox|digest|infolettre|boletín)\b",
+        r"\b(newsletter|inbox|digest|infolettre|lettre d['’]info(rmation)?s?|boletín|nieuwsbrief|nyhetsbrev|(e-?)?bülten\w*|рассылк\w*|розсилк\w*)\b",
         S * 2,
-        needles=("newsletter", "inbox", "digest", "infolettre", "boletín"),
+        needles=(
+            "newsletter",
+            "inbox",
+            "digest",
+            "infolettre",
+            "lettre d",
+            "boletín",
+            "nieuwsbrief",
+            "nyhetsbrev",
+            "bülten",
+            "рассылк",
+            "розсилк",
+        ),
     ),
+    _rule("signup_prompt", "newsletter", rf"^\W*{SIGNUP}", S * 2),
+    _rule("email_field", "newsletter", EMAIL_FIELD, S, needles=("mail", "correo", "електрон", "электрон", "e-post")),
+    _rule("signup_confirm", "newsletter", NEWSLETTER_CONFIRM, S * 2, needles=CONFIRM_NEEDLES),
+    _rule("mail_delivery", "newsletter", MAIL_DELIVERY, S * 2, needles=MAIL_NEEDLES),
     # donation
     _rule(
         "donate",
@@ -119,6 +174,7 @@ RULES: tuple[Rule, ...] = (
             "wesprzyj",
         ),
     ),
+    _rule("donate_ml", "donation", rf"^\W*(jetzt |bitte |please )?{DONATE_ML}", S * 3),
     _rule(
         "close_this_page",
         "donation",
@@ -133,18 +189,15 @@ RULES: tuple[Rule, ...] = (
         S,
         hard=True,
     ),
-    _rule(
-        "continue_reading",
-        "paywall",
-        r"\b(subscribe|log ?in|sign in|register) to (continue|keep) reading|\bcontinue reading\b|for subscribers only|subscriber[- ]only|premium (article|content)|free articles? (left|remaining)|reached your (limit|monthly limit)|already a subscriber",
-        S * 3,
-        needles=("reading", "subscriber", "premium", "free article", "reached your"),
-    ),
+    # app prompts before the paywall rule ("continue reading in our app"); offers are not notices either
+    _rule("app_prompt", "promo", any_phrase(APP_PROMPTS), S * 2, needles=APP_NEEDLES),
+    _rule("continue_reading", "paywall", any_phrase(PAYWALL_NOTICES), S * 3, needles=PAYWALL_NEEDLES),
+    _rule("subscribe_offer", "promo", rf"^\W*{any_phrase(SUBSCRIBE_OFFERS)}", S * 2),
     # caption
     _rule(
         "photo_credit",
         "caption",
-        r"(\b(photo|image|picture|foto|credit|source|bild|fotó|фото)s?\s*(by|credit)?\s*:|\((photo|image|foto)[^)]*\)$|\b(getty images|reuters|afp|ap photo|shutterstock|epa|anadolu|via getty)\W*\)?\s*$)",
+        r"(\([^()]{0,40}\b(photo|foto|image|bild|beeld|fot|credit|courtesy)\b[^()]{0,40}\)\W*$|^[^.]{0,200}[.!]?\s*\bfot\.\s+\w|\b(beeld|photo(graph)?|image|picture|foto|fotos|fotografía|fotografia|fotografie|credit|crédit|bild|fotó|фото|imagen|immagine|imagem|afbeelding|zdjęcie|fot\.|ilustración|illustration|grafik|görsel|fotoğraf|світлина|quelle)s?\s*(by|credit|©)?\s*:|\((photo|image|foto|ap|afp|dpa|epa|reuters|getty|courtesy|imago|efe|ansa|anp|pap|tt)\b[^)]*\)\W*$|\b(getty images|reuters|afp|ap photo|shutterstock|epa|anadolu|via getty|dpa|imago|efe|ansa|anp|pap|tt|ritzau|ria novosti|укрінформ|ria|iha|dha|aa)\W*\)?\s*$|^\W*(©|\(c\))\s*[\w .-]{2,40}/[\w .-]{2,30}$)",
         S * 3,
         needles=(
             "photo",
@@ -161,6 +214,30 @@ RULES: tuple[Rule, ...] = (
             "shutterstock",
             "epa",
             "anadolu",
+            "dpa",
+            "imago",
+            "courtesy",
+            "ansa",
+            "crédit",
+            "afbeelding",
+            "zdjęcie",
+            "ilustr",
+            "illustr",
+            "grafik",
+            "görsel",
+            "світлина",
+            "quelle",
+            "beeld",
+            "/",
+            "(",
+            "fot.",
+            "image",
+            "imagen",
+            "immagine",
+            "imagem",
+            "укрінформ",
+            "©",
+            "(c)",
         ),
     ),
     _rule("image_counter", "media", r"^\W*(image|photo|slide|foto)\s*\d+\s*(of|/|von|de|di)\s*\d+\W*$", S, hard=True),
@@ -210,23 +287,49 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "read_also",
         "related",
-        r"^\W*(read (also|more|next)|see also|related( (posts|articles|stories|coverage|news|content))?|more (news|stories|on this|from)|also on|see more|don'?t miss|watch more|you (may|might) (also )?like|recommended( for you)?|editors'? picks|most (read|popular)|top stories|lesen sie (auch|mehr)|mehr zum thema|lire aussi|à lire aussi|lee también|leia também|leggi anche|читайте (також|также)|czytaj (też|także|więcej))\b.{0,80}$",
+        rf"^\W*{any_phrase(READ_ALSO)}\b.{{0,80}}$",
         S * 2,
     ),
     # navigation
     _rule(
+        "legal_links", "legal", rf"^\W*{any_phrase(LEGAL_TERMS)}(\s*[|·•/,]\s*[^|·•/,]{{1,40}})*\W*$", S * 2, hard=True
+    ),
+    _rule(
+        "legal_row",
+        "legal",
+        rf"^(?=.*\b{any_phrase(LEGAL_TERMS)}\b)[^|·•]{{1,40}}(\s*[|·•]\s*[^|·•]{{1,40}}){{1,}}$",
+        S * 2,
+        needles=("|", "·", "•"),
+        hard=True,
+    ),
+    _rule(
         "skip_link",
         "navigation",
-        r"^\W*(skip to (main )?(content|navigation)|back to top|go to top|jump to|main menu|menu|search|home|next article|previous article|next|previous|load more|show more)\W*$",
+        rf"^\W*({any_phrase(SKIP_LINKS)}|{any_phrase(SITE_CONTROLS)}|go to top|jump to|next|previous|load more|show more)\W*$",
         S,
         hard=True,
     ),
-    _rule("breadcrumb", "navigation", r"^\s*\w[^>›»/|]{0,40}(\s*[>›»/|]\s*[^>›»/|]{1,40}){2,}$", S),
+    _rule(  # capitalised as a menu shows it ("Politik", "ÉCONOMIE"): a lower-case word alone may be a tag or a value
+        "section_label",
+        "navigation",
+        rf"^\W*(?=[A-ZÀ-ÞĀ-ſА-ЯЁІЇЄҐ])(?i:{any_phrase(SECTION_LABELS)})\W*$",
+        S // 2,
+        case_sensitive=True,
+    ),
+    _rule("tag_list", "navigation", rf"^\W*{TAG_LABELS}\s*:", S * 3),
+    _rule(  # a lower-case domain alone on a line is a site name ("TODO-CLARO.COM" may be a brand heading)
+        "site_domain",
+        "publisher",
+        r"^\W*[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|de|fr|es|it|pt|br|nl|be|pl|ua|ru|se|tr|uk|net|org|info|news|at|ch)\W*$",
+        S // 2,
+        case_sensitive=True,
+        hard=True,
+    ),
     # meta
     _rule(
         "byline",
         "meta",
-        r"^\W*(?i:by|von|par|por|di|автор)\s+[A-ZÀ-ÝА-Я][\w.'’-]+(\s+[A-ZÀ-ÝА-Я][\w.'’-]+){0,4}\W*$",
+        rf"^\W*{BYLINE_WORDS}\s*:?\s+{NAMES}(\s*(,|{NAME_JOIN})\s*{NAMES})*(\s*[,|–—-]\s*[\w .'’/-]{{1,40}})?\W*$",
         S,
         case_sensitive=True,
     ),
@@ -235,7 +338,12 @@ RULES: tuple[Rule, ...] = (
         "meta",
         r"^\W*((updated|published|posted|last updated|aktualisiert|mis à jour)\s*:?\s*)?[\w ,.:/-]{0,20}\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?(\s*[a-z]{2,4})?\W*$",
         S // 2,
+        generic=True,
     ),
+    _rule("published_line", "meta", rf"^\W*{PUBLISHED_WORDS}\b\s*:?.{{0,80}}\d", S * 3 // 2),
+    _rule("date_words", "meta", DATE_WORDS_LINE, S // 2 + 20),
+    _rule("correction_note", "meta", rf"^\W*{any_phrase(CORRECTION_NOTES)}", S * 4, hard=True),
+    _rule("update_note", "meta", rf"^\W*{any_phrase(UPDATE_NOTES)}", S * 4),
     _rule(
         "date_only",
         "meta",
@@ -245,7 +353,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "reading_time",
         "meta",
-        r"^\W*\d+\s*(min(ute)?s?|мин|хв)\.?\s*(read|lesezeit|de lecture|чтения|читання)?\W*$",
+        rf"^\W*({READING_WORDS}\s*:?\s*)?\d+\s*{MINUTES}\.?\s*{READING_WORDS}?\W*$",
         S,
         hard=True,
     ),
@@ -260,8 +368,15 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "share_follow",
         "social",
-        r"^\W*(share( this( article| story)?)?( on| via|:|$)|tweet|follow us|like us|pin it|email this|print|copy link|teilen|partager|compartir|compartilhe|condividi|поділитися|поделиться|udostępnij)\b.{0,60}$",
+        rf"^\W*({any_phrase(SHARE_WORDS)}|{any_phrase(FOLLOW_US)})\b.{{0,60}}$",
         S,
+    ),
+    _rule("follow_channel", "social", rf"^\W*{FOLLOW_CHANNEL}", S * 2),
+    _rule(
+        "share_network",
+        "social",
+        r"^\W*(\w{1,3} )?(facebook|twitter|x|whatsapp|linkedin|telegram|vk|вконтакте|instagram|e-?mail)\S{0,4}\s+(teilen|partager|compartir|condividere|compartilhar|partilhar|delen|udostępnij|поділитися|поделиться|dela|paylaş)\W*$",
+        S // 2,
     ),
     _rule(
         "social_network",
@@ -281,18 +396,27 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "ad_blocker",
         "promo",
-        r"\b(ad ?-?blocker|disable your ad|whitelist us|advertisement|anzeige|publicité|publicidad|sponsored( content)?|download (our|the) app|pre-?order)\b",
+        r"\b(ad ?-?blocker|disable your ad|whitelist us|advertisement|anzeige|werbung|publicité|publicidad|pubblicità|publicidade|advertentie|reklam[ae]?|реклам[аи]|annons|sponsored( content)?|download (our|the) app|pre-?order)\b",
         S * 2,
-        needles=("ad", "whitelist", "anzeige", "publicit", "sponsored", "app", "order"),
+        needles=(
+            "ad",
+            "whitelist",
+            "anzeige",
+            "werbung",
+            "publicit",
+            "pubblicit",
+            "advertentie",
+            "reklam",
+            "реклам",
+            "annons",
+            "sponsored",
+            "app",
+            "order",
+        ),
     ),
+    _rule("ad_label", "promo", rf"^\W*{any_phrase(AD_LABELS)}\W*$", S // 2, hard=True),
     # feedback
-    _rule(
-        "correction",
-        "feedback",
-        r"\b(suggest a correction|ctrl\s*\+\s*enter|report (an? )?(error|typo)|spotted a mistake|leave your (suggestions|corrections|comment))\b",
-        S * 2,
-        needles=("correction", "ctrl", "report", "mistake", "leave your"),
-    ),
+    _rule("correction", "feedback", rf"\b{REPORT_ERROR}", S * 2, needles=REPORT_ERROR_NEEDLES),
     # publisher
     _rule(
         "we_are_outlet",
@@ -311,9 +435,22 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "rights_reserved",
         "legal",
-        r"\b(all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|всі права захищені)\b",
+        rf"\b{any_phrase(RIGHTS_RESERVED)}\b",
         S * 2,
-        needles=("rights", "rechte", "droits", "derechos", "diritti", "prawa", "права"),
+        needles=(
+            "rights",
+            "rechte",
+            "droits",
+            "derechos",
+            "diritti",
+            "direitos",
+            "rechten",
+            "prawa",
+            "права",
+            "rättigheter",
+            "hakk",
+            "hakl",
+        ),
         hard=True,
     ),
     _rule(
@@ -323,6 +460,14 @@ RULES: tuple[Rule, ...] = (
         S * 4,
         needles=("cookie", "privacy", "terms of"),
     ),
+    _rule(
+        "cookie_notice",
+        "legal",
+        rf"^(?=.*{COOKIE_WORDS})(?=.*(verwende|nutz|setze|setzt|utili[sz]|usa|usamos|usiamo|uses?\b|using|gebruik|używa|korzyst|використов|использу|använd|kullan|accept|akzept|einstellung|paramètre|configura|impostazioni|instelling|ustawieni|налаштуван|настройк|inställning|ayar|zustimm|consent|toestemming|zgod|згод|соглас|samtyck|onay))",
+        S * 5,
+        needles=("cookie", "çerez", "kakor", "ciasteczk", "куки"),
+    ),
+    _rule("accept_button", "legal", rf"^\W*{any_phrase(ACCEPT_ALL)}\W*$", S // 2, hard=True),
     # media
     _rule(
         "ai_audio",
@@ -331,12 +476,21 @@ RULES: tuple[Rule, ...] = (
         S * 2,
         needles=("audio", "created with", "listen to", "video", "press play"),
     ),
+    _rule("media_notice", "media", rf"^\W*{any_phrase(MEDIA_NOTICES)}", S),
     # comments
     _rule(
         "comments",
         "comments",
-        r"^\W*(\d+\s+comments?|(log ?in|sign in) to comment|show comments|add a comment|leave a comment|join the (discussion|conversation)|comments?)\W*$",
+        rf"^\W*(\d+\s*)?{any_phrase(COMMENT_WORDS)}(\s*\(?\d+\)?)?\W*$",
         S,
+    ),
+    # generic shapes last: a line that also matches a phrase rule takes that rule's category
+    _rule(
+        "breadcrumb",
+        "navigation",
+        r"^\s*\w[^>›»/|]{0,40}(\s*[>›»/|]\s*[^>›»/|]{1,40}){2,}$|^\s*\w[^>›»]{0,30}\s[>›»]\s[^>›»]{1,30}$",
+        S,
+        generic=True,
     ),
 )
 
@@ -349,7 +503,7 @@ def match_rules(text: str, rules: tuple[Rule, ...] = RULES) -> tuple[Rule, ...]:
     lower = head.lower()
     found = []
     for r in rules:  # Rule.matches inlined: this loop runs ~35 times per line on the hot path
-        if n > r.max_chars or (r.needle_re is not None and r.needle_re.search(lower) is None):
+        if n > r.max_chars or (r.needles and not any(map(lower.__contains__, r.needles))):
             continue
         if r.pattern.search(head if r.case_sensitive else lower):
             found.append(r)

@@ -58,7 +58,7 @@ def _assert_trainable(path: Path) -> list[Doc]:
     d = design(docs)
     assert len(d) == sum(len(doc["lines"]) for doc in docs)
     assert d.target.tolist() == [line["category"] for doc in docs for line in doc["lines"]]
-    data.check_user_file(path)  # what `make train` checks before training: every category is known
+    data.read_checked(path)  # what `make train` checks: every label and category is known
     cleaner = Cleaner()
     for doc in docs:  # the lines split back into the same lines: `cleaner eval` can score them
         assert len(document_keeps(doc, cleaner)) == len(doc["lines"])

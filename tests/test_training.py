@@ -88,8 +88,8 @@ def test_unknown_user_category_is_refused_with_file_and_line(tmp_path: Path) -> 
     docs = _user_docs()
     docs[1]["lines"][0]["category"] = "newsletterz"
     path = _write(tmp_path, docs)
-    with pytest.raises(SystemExit, match=rf"{path.name}:2: unknown category 'newsletterz'"):
-        data.check_user_file(path)
+    with pytest.raises(SystemExit, match=rf"{path.name}:2: line 1: unknown category 'newsletterz'"):
+        data.user_docs([path])
 
 
 def test_training_is_deterministic(seed_docs: list[dict]) -> None:

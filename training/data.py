@@ -9,6 +9,12 @@ the seeds' article lines when the shared data is absent) is copied a few times
 with catalogue noise lines inserted where such lines sit on real pages (top,
 between paragraphs, bottom) and hard body lines inserted between paragraphs.
 Everything is driven by one ``random.Random(seed)``, so the result is deterministic.
+
+Authored documents (``DOC_FILES``: the seeds and whole documents in twelve languages) are
+used as they are, weighted like hand labels; their noise lines also join the catalogue and
+their short article lines the hard body lines, so synthesis puts them into other pages too.
+Every labeled file is checked on loading: an unknown label or category is refused with the
+file and line (:class:`LabeledDataError`), never turned into a new class.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cleaner.categories import ALL_CATEGORIES
 from cleaner.evaluate import read_labeled
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,6 +36,10 @@ AUTHORED = REPO / "training" / "data"
 CATALOGUE = AUTHORED / "noise_catalogue.jsonl"
 HARD_BODY = AUTHORED / "hard_body.jsonl"
 SEEDS = AUTHORED / "seeds.jsonl"
+MULTILINGUAL = AUTHORED / "multilingual.jsonl"  # whole documents in 12 languages, noise at realistic positions
+DOC_FILES = (SEEDS, MULTILINGUAL)  # authored labeled documents, trained on as they are
+LABELS = ("body", "title", "noise", "mixed")
+HARD_BODY_CHARS = 100  # a short article line of an authored document (one-liner, list item) is a hard body line
 SHARED_TRAIN = Path("data/linesets/train.jsonl.gz")
 SHARED_DEV = Path("data/linesets/dev.jsonl.gz")
 WCXB_TRAIN = Path("data/linesets/wcxb-train.jsonl.gz")
@@ -36,6 +47,7 @@ WCXB_DEV = Path("data/linesets/wcxb-dev.jsonl.gz")
 WCXB_GOLD = Path("data/wcxb/gold.jsonl.gz")  # has each WCXB page's registered domain (the line sets have no URL)
 
 GOLDEN_WEIGHT = 60.0  # hand-labeled lines (seeds, user data) count this many times: fitted closely despite strong L2
+DOCUMENT_WEIGHT = 10.0  # authored multilingual documents: many short pages; at 60 they pulled the English page model
 VARIANTS_PER_DOC = 3  # synthetic copies of each base document
 TOP_MAX, MIDDLE_MAX, BOTTOM_MAX, HARD_MAX = 4, 3, 10, 3  # inserted lines per copy, at most
 
@@ -75,19 +87,76 @@ def with_wcxb_sites(docs: Sequence[Doc], shared: Path) -> list[Doc]:
     return [{**d, "site": domains.get(str(d["id"]).split("/")[-1])} for d in docs]
 
 
-def golden(docs: Sequence[Doc]) -> list[Doc]:
-    """``docs`` marked as hand-labeled, so training weighs their lines by ``GOLDEN_WEIGHT``."""
-    return [{**d, "golden": True} for d in docs]
+def golden(docs: Sequence[Doc], weight: float = GOLDEN_WEIGHT) -> list[Doc]:
+    """``docs`` marked as hand-labeled, so training weighs their lines by ``weight``."""
+    return [{**d, "golden": True, "weight": weight} for d in docs]
 
 
 def doc_weight(doc: Doc) -> float:
-    """The training weight of each line of ``doc``: its own ``weight``, else ``GOLDEN_WEIGHT`` when golden."""
-    if "weight" in doc:
-        return float(doc["weight"])
-    return GOLDEN_WEIGHT if doc.get("golden") else 1.0
+    """The training weight of each line of ``doc``."""
+    return float(doc.get("weight", GOLDEN_WEIGHT)) if doc.get("golden") else 1.0
+
+
+class LabeledDataError(SystemExit):
+    """A labeled file that cannot be trained on; the message names the file and line.
+
+    A ``SystemExit``, so ``python -m training.train`` stops with the message and exit code 1,
+    without a traceback.
+    """
+
+
+def check_line(line: Any, where: str) -> None:
+    """Refuse a labeled line whose label or category is unknown (a typo must not become a new class).
+
+    >>> check_line({"text": "Subscribe", "label": "noise", "category": "newsletter"}, "f.jsonl:1")
+    >>> check_line({"text": "Subscribe", "label": "noise", "category": "newsletterz"}, "f.jsonl:1")
+    Traceback (most recent call last):
+    ...
+    training.data.LabeledDataError: f.jsonl:1: unknown category 'newsletterz'; known: body, title, heading, ...
+    """
+    if not isinstance(line, dict) or not isinstance(line.get("text"), str):
+        raise LabeledDataError(f'{where}: a line needs a "text" string')
+    if line.get("label") not in LABELS:
+        raise LabeledDataError(f"{where}: unknown label {line.get('label')!r}; known: {', '.join(LABELS)}")
+    category = line.get("category")
+    if category is not None and category not in ALL_CATEGORIES:
+        known = ", ".join(ALL_CATEGORIES[:3])
+        raise LabeledDataError(f"{where}: unknown category {category!r}; known: {known}, ... (see README, Categories)")
+
+
+def read_checked(path: Path) -> list[dict[str, Any]]:
+    """Labeled documents of a JSONL file, each line checked (see :func:`check_line`)."""
+    docs: list[dict[str, Any]] = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            doc = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise LabeledDataError(f"{path}:{number}: not JSON ({err.msg})") from None
+        lines = doc.get("lines") if isinstance(doc, dict) else None
+        if not isinstance(lines, list):
+            raise LabeledDataError(f'{path}:{number}: a document needs a "lines" list')
+        for k, line in enumerate(lines, 1):
+            check_line(line, f"{path}:{number}: line {k}")
+        docs.append(doc)
+    return docs
+
+
+def read_entries(path: Path) -> list[dict[str, Any]]:
+    """Single labeled lines (``{"text", "category", ...}``: the catalogue, the hard body lines), each checked."""
+    entries = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if raw.strip():
+            entry = json.loads(raw)
+            label = "body" if entry.get("category") in ("body", "heading") else "noise"
+            check_line({"label": "title" if entry.get("category") == "title" else label, **entry}, f"{path}:{number}")
+            entries.append(entry)
+    return entries
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Labeled documents of a line-set file (gzip when it ends in ``.gz``): the shared data, read as is."""
     return list(read_labeled(path))
 
 
@@ -143,52 +212,60 @@ def synthesize(
     return out
 
 
+def _where(i: int, lines: Sequence[dict[str, Any]]) -> str:
+    """Where line ``i`` sits on its page: above the first article line, below the last, or between."""
+    article = [k for k, ln in enumerate(lines) if ln["label"] != "noise"]
+    if not article or i < article[0]:
+        return "top"
+    return "bottom" if i > article[-1] else "middle"
+
+
+def document_lines(docs: Sequence[Doc]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Catalogue entries (noise lines with their position) and hard body lines (short article lines,
+    list items, subheads) of labeled documents, for synthesis."""
+    catalogue: list[dict[str, Any]] = []
+    hard: list[dict[str, Any]] = []
+    for doc in docs:
+        lines = doc["lines"]
+        for i, line in enumerate(lines):
+            category = target_of(line)
+            if line["label"] == "noise" and category not in (None, "noise"):
+                catalogue.append({"text": line["text"], "category": category, "where": _where(i, lines)})
+            elif line["label"] == "body" and len(line["text"]) <= HARD_BODY_CHARS:
+                hard.append({"text": line["text"], "category": category})
+    return catalogue, hard
+
+
 def authored_docs(base_docs: Sequence[Doc], seed: int) -> tuple[list[Doc], dict[str, Any]]:
-    """The seeds (labeled) and synthetic documents, with a description for the model card."""
-    seeds = read_jsonl(SEEDS)
-    catalogue = read_jsonl(CATALOGUE)
-    hard = read_jsonl(HARD_BODY)
+    """The authored documents (labeled), and synthetic documents, with a description for the model card."""
+    seeds = read_checked(SEEDS)
+    per_file = {path: read_checked(path) for path in DOC_FILES[1:]}
+    documents = [doc for docs in per_file.values() for doc in docs]
+    catalogue = read_entries(CATALOGUE)
+    hard = read_entries(HARD_BODY)
+    extra_catalogue, extra_hard = document_lines(documents)
     if not base_docs:
         base_docs = [{"id": d["id"], "lines": [ln for ln in d["lines"] if ln["label"] != "noise"]} for d in seeds]
-    synth = synthesize(base_docs, catalogue, hard, seed)
+    synth = synthesize(base_docs, catalogue + extra_catalogue, hard + extra_hard, seed)
     info = {
         "seeds.jsonl": {"docs": len(seeds), "lines": sum(len(d["lines"]) for d in seeds), "sha256": file_sha256(SEEDS)},
+        **{
+            path.name: {"docs": len(docs), "lines": sum(len(d["lines"]) for d in docs), "sha256": file_sha256(path)}
+            for path, docs in per_file.items()
+        },
         "noise_catalogue.jsonl": {"lines": len(catalogue), "sha256": file_sha256(CATALOGUE)},
         "hard_body.jsonl": {"lines": len(hard), "sha256": file_sha256(HARD_BODY)},
         "synthesized": {"docs": len(synth), "lines": sum(len(d["lines"]) for d in synth)},
     }
-    return golden(seeds) + synth, info
+    return golden(seeds) + golden(documents, DOCUMENT_WEIGHT) + synth, info
 
 
 def user_docs(paths: Sequence[Path], weight: float = GOLDEN_WEIGHT) -> list[Doc]:
     """Documents a user labeled, in the line-set format (see README "Retraining"), weighted ``weight`` per line."""
     docs: list[Doc] = []
     for path in paths:
-        docs.extend(d if weight == GOLDEN_WEIGHT else {**d, "weight": weight} for d in golden(read_jsonl(path)))
+        docs.extend(d if weight == GOLDEN_WEIGHT else {**d, "weight": weight} for d in golden(read_checked(path)))
     return docs
-
-
-def check_user_file(path: Path) -> None:
-    """Exit with a message naming the file and line when a user's labeled file is unusable.
-
-    Every line needs a ``label`` (body, title, noise, mixed) or a ``category`` the cleaner knows: a typo such
-    as ``newsletterz`` must not silently become a new class.
-    """
-    from cleaner.categories import ALL_CATEGORIES
-
-    labels = ("body", "title", "noise", "mixed")
-    try:
-        for n, doc in enumerate(read_labeled(path), 1):
-            for line in doc.get("lines", []):
-                category, label = line.get("category"), line.get("label")
-                if category is not None and category not in ALL_CATEGORIES:
-                    raise SystemExit(
-                        f"train: {path}:{n}: unknown category {category!r}; known: {', '.join(ALL_CATEGORIES)}"
-                    )
-                if category is None and label not in labels:
-                    raise SystemExit(f"train: {path}:{n}: unknown label {label!r}; known: {', '.join(labels)}")
-    except (OSError, ValueError) as exc:
-        raise SystemExit(f"train: {path}: not labeled JSONL ({exc})") from None
 
 
 def progress_bar(total: int, desc: str):

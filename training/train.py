@@ -379,8 +379,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    for path in args.user_data:
-        data.check_user_file(path)
     docs, corpora = build_corpora(args)
     if not docs:
         print("train: no training documents", file=sys.stderr)
