@@ -118,7 +118,11 @@ def write_card(model: LinearModel, path: Path) -> None:
             f"{cleaning['rule']}: {cleaning['lines']} of {cleaning['of_wcxb_noise']} WCXB noise lines. The WCXB "
             "gold leaves out some real content (code in tutorials, pricing rows, short subheads), so such lines "
             "are labeled noise; a model trained on them learns to drop content. These lines are left out of the "
-            "loss (not relabeled), for both heads and the trees. The dev scores below still count them as noise."
+            "loss (not relabeled), for both heads and the trees. The dev scores below still count them as noise. "
+            "`make train` prints a sample of 12 for a look by eye; in the v2.0.0 run 10 of the 12 were content the "
+            "gold left out (code lines, feature and price lists, a paragraph, a subhead) and 2 were arguable "
+            "(a reviewer's name, a list intro). Cross-validated on train, cleaning raised noise removal at 98% body "
+            "recall on every source and flavor (see What was tried)."
         )
         if cleaning
         else "None (trained without cross-validation).",
@@ -162,3 +166,16 @@ def write_card(model: LinearModel, path: Path) -> None:
         "categories on unfamiliar sites fall back to the rule that matched, or `noise`.",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    """Re-write ``models/MODEL_CARD.md`` from the shipped model (e.g. after ``python -m training.cv``)."""
+    from cleaner.model import DEFAULT_MODEL, load_model
+
+    write_card(load_model(DEFAULT_MODEL), DEFAULT_MODEL.with_name("MODEL_CARD.md"))
+    print(f"card: wrote {DEFAULT_MODEL.with_name('MODEL_CARD.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
