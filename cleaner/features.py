@@ -40,7 +40,7 @@ from itertools import pairwise
 
 from cleaner.rules import Rule, match_rules
 
-FEATURE_VERSION = 4  # bump when any feature changes: a model records the version it was trained with
+FEATURE_VERSION = 5  # bump when any feature changes: a model records the version it was trained with
 N_FEATURES = 1 << 18  # hash buckets; collisions are rare at this size for a few 100k distinct features
 MAX_WORD_FEATURES = 30  # words beyond the first 30 add cost but little signal
 TAIL_WORDS = 5  # the last words are taken too: sign-offs and "Subscribe" tails live there

@@ -36,7 +36,7 @@ from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
 from cleaner.stage2 import TreeEnsemble, from_arrays
 
 MODEL_ENV = "CLEANER_MODEL"  # environment variable naming another model file
-MODEL_FILE = "cleaner-v1.npz"  # the shipped model's name: the one place to change when a new model ships
+MODEL_FILE = "cleaner-v2.npz"  # the shipped model's name: the one place to change when a new model ships
 MODEL_DIRS = (  # where the shipped model lives, searched in this order
     Path(__file__).resolve().parent / "models",  # an installed wheel: the repo's models/ is package data there
     Path(__file__).resolve().parent.parent / "models",  # a source checkout or editable install: models/ itself
@@ -50,7 +50,7 @@ def shipped_model(dirs: Sequence[Path] = MODEL_DIRS, name: str = MODEL_FILE) -> 
     writes it in a checkout).
 
     >>> shipped_model([Path("/nonexistent/a"), Path("/nonexistent/b")]).as_posix()
-    '/nonexistent/b/cleaner-v1.npz'
+    '/nonexistent/b/cleaner-v2.npz'
     """
     return next((d / name for d in dirs if (d / name).is_file()), Path(dirs[-1]) / name)
 

@@ -284,12 +284,15 @@ RULES: tuple[Rule, ...] = (
         S,
         needles=("text size", "error", "try again", "loading", "javascript"),
     ),
+    _rule("read_also_label", "related", rf"^\W*{any_phrase(READ_ALSO)}\W*$", S // 2),  # the label alone (docs keep "See also")
     _rule(
         "read_also",
         "related",
         rf"^\W*{any_phrase(READ_ALSO)}\b.{{0,80}}$",
         S * 2,
     ),
+    # an image's file-name slug left as alt text ("Yuri-Ushakov"): capitalised words joined by hyphens, no spaces
+    _rule("image_slug", "caption", r"^[A-Z][a-z’'.]+(?:-[A-Z][a-z’'.]+)+$", S // 3, case_sensitive=True),
     # navigation
     _rule(
         "legal_links", "legal", rf"^\W*{any_phrase(LEGAL_TERMS)}(\s*[|·•/,]\s*[^|·•/,]{{1,40}})*\W*$", S * 2, hard=True
