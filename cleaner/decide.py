@@ -31,7 +31,6 @@ from cleaner.segment import is_blank, join_kept
 SMOOTH_MAX_CHARS = 120  # only short lines (subheads, one-liners) are rescued by their neighbours
 SMOOTH_MIN_SCORE = 0.02  # ...and only if the model gave them at least this much chance of being article
 SMOOTH_NEIGHBOUR_SCORE = 0.8  # the neighbours on both sides must be this sure to be article
-COPY_MAX_CHARS = 60  # a later copy of a dropped line this short is dropped too: boilerplate repeats, paragraphs don't
 REPEAT_MAX_CHARS = 300  # a repeated headline is short; long repeats (pull quotes) count as body in the data
 NEVER_TITLE = frozenset(
     {"navigation", "meta", "publisher", "social", "legal", "comments"}
@@ -127,7 +126,6 @@ def decide(
             furniture = next((r for r in line_rules if r.category in NEVER_TITLE and not r.generic), None)
             if furniture is not None and furniture.category not in options.keep_categories:
                 keep[i], categories[i] = False, furniture.category
-    _drop_copies(keep, categories, texts, options)
     headline = next((t for t, k in zip(texts, keep) if k), None)
     first_headline = texts.index(headline) if headline is not None else -1
     for i, t in enumerate(texts):
@@ -137,27 +135,6 @@ def decide(
         Decision(n, text, k, cat, float(s)) for (n, text), k, cat, s in zip(numbered, keep, categories, scores)
     )
     return DocumentResult(tuple(raw_lines), decisions, _is_truncated(decisions), source)
-
-
-def _drop_copies(keep: list[bool], categories: list[str], texts: Sequence[str], options: Options) -> None:
-    """Drop a short line that repeats a line dropped earlier in the document, with that line's category, in place.
-
-    Boilerplate repeats ("Read also:" before each teaser, a form label ten times); a copy the model
-    was less sure of goes the way of the first.
-
-    >>> keep, cats = [False, True, True], ["related", "body", "body"]
-    >>> _drop_copies(keep, cats, ["Read also:", "The minister spoke.", "Read also:"], Options())
-    >>> keep, cats
-    ([False, True, False], ['related', 'body', 'related'])
-    """
-    dropped: dict[str, str] = {}
-    for i, text in enumerate(texts):
-        if len(text) > COPY_MAX_CHARS:
-            continue
-        if not keep[i]:
-            dropped.setdefault(text, categories[i])
-        elif text in dropped and dropped[text] not in options.keep_categories and not is_keep(dropped[text]):
-            keep[i], categories[i] = False, dropped[text]
 
 
 def _is_truncated(decisions: Sequence[Decision]) -> bool:

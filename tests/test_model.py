@@ -23,6 +23,25 @@ def test_shipped_model_loads_and_records_its_facts() -> None:
     assert model.meta["versions"]["scikit-learn"]
 
 
+def test_shipped_model_is_two_stage_with_the_default_threshold() -> None:
+    from cleaner.options import DEFAULT_THRESHOLD
+
+    model = load_model(DEFAULT_MODEL)
+    assert model.keep_head and model.stage2 is not None
+    assert model.meta["threshold"] == DEFAULT_THRESHOLD  # chosen by site CV at training; the CLI's default
+
+
+def test_two_stage_round_trip_gives_the_same_scores(tmp_path: Path) -> None:
+    model = load_model(DEFAULT_MODEL)
+    path = tmp_path / "copy.npz"
+    save_model(model, path)
+    copy = load_model(path)
+    rows = document_features(["Sign up for our newsletter", "The council met on Monday and agreed the budget."])
+    for a, b in zip(model.scores(rows), copy.scores(rows)):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    assert (copy.stage2.threshold == model.stage2.threshold).all()
+
+
 def test_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "m.npz"
     save_model(tiny_model(), path)
@@ -67,3 +86,22 @@ def test_probabilities_sum_to_one() -> None:
     model = load_model(DEFAULT_MODEL)
     probs = model.predict_proba(document_features(["Subscribe", "A long sentence about the war and the peace."]))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("member", "damage", "message"),
+    [
+        ("s2_left", lambda a: a + 10**6, "points outside"),
+        ("s2_feature", lambda a: a + 1000, "feature the context matrix does not have"),
+        ("s2_value", lambda a: np.full_like(a, np.nan), "non-finite"),
+        ("s2_threshold", lambda a: a[:-1], "differ in length"),
+    ],
+)
+def test_damaged_trees_are_refused(tmp_path: Path, member: str, damage, message: str) -> None:
+    with np.load(DEFAULT_MODEL, allow_pickle=False) as npz:
+        members = {k: npz[k] for k in npz.files}
+    members[member] = damage(members[member])
+    path = tmp_path / "damaged.npz"
+    np.savez(path, **members)
+    with pytest.raises(ModelError, match=message):
+        load_model(path)

@@ -440,10 +440,11 @@ def install(
     args: argparse.Namespace, model: LinearModel, scores: dict[str, Any], shipped: dict[str, Any] | None
 ) -> int:
     """Replace the shipped model with the candidate when asked and when it is not worse (or forced)."""
+    if args.out.resolve() == DEFAULT_MODEL.resolve():
+        print(f"train: wrote the shipped model {DEFAULT_MODEL} itself (--out names it)")
+        return 0
     if not args.replace:
         print(f"train: the shipped model {DEFAULT_MODEL} is unchanged; install this one with --replace")
-        return 0
-    if args.out.resolve() == DEFAULT_MODEL.resolve():
         return 0
     worse = compare(scores, shipped or {})
     if worse and not args.force:
