@@ -35,15 +35,3 @@ def seed_docs() -> list[dict]:
 def _no_user_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """A user's $CLEANER_MODEL must not change what the tests see."""
     monkeypatch.delenv("CLEANER_MODEL", raising=False)
-
-
-BROWSER_SKIP = "chromium not installed"  # the start of tests/test_report.py's skip reason
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """In CI, a browser test that skipped is shouted in the summary, not folded into "N skipped"."""
-    skipped = [r for r in terminalreporter.stats.get("skipped", []) if BROWSER_SKIP in str(r.longrepr)]
-    if skipped and os.environ.get("CI"):
-        terminalreporter.section("BROWSER TESTS DID NOT RUN", sep="!", red=True, bold=True)
-        terminalreporter.line(f"{len(skipped)} browser test(s) skipped in CI: {BROWSER_SKIP}; the report page")
-        terminalreporter.line("was not rendered. `make test` installs chromium in CI as root: see the Makefile.")
