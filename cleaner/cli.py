@@ -81,7 +81,8 @@ def _write(out: IO[bytes], data: bytes) -> None:
     writing the rest raises the BrokenPipeError that a plain ``write`` would drop."""
     view = memoryview(data)
     while view:
-        view = view[out.write(view) or len(view) :]
+        written = out.write(view)
+        view = view[len(view) if written is None else written :]  # None: a stream that writes all or raises
     out.flush()
 
 
