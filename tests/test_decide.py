@@ -195,9 +195,9 @@ def test_a_paywall_line_anywhere_is_truncated() -> None:
 
 
 def test_kept_lines_are_byte_identical_with_their_padding() -> None:
-    lines = ["  Council approves new budget\t", "", BODY1 + " \t ", "Menu  ", "\t" + BODY2 + "  \r"]
-    result = run(lines, [0.9, SURE, 0.0, SURE])
-    assert result.text == "\n".join([lines[0], "", lines[2], lines[4]]) + "\n"
+    lines = ["  Council approves new budget\t", "", BODY1 + " \t ", "Menu  ", "\t" + BODY2 + "  \r", "Plan X\r"]
+    result = run(lines, [0.9, SURE, 0.0, SURE, SURE])
+    assert result.text == "\n".join([lines[0], "", lines[2], lines[4], lines[5]]) + "\n"
     assert [d.text for d in result.decisions] == [line.rstrip("\r") for line in lines if line.strip()]
 
 
