@@ -77,7 +77,10 @@ def _result_json(name: str, result: DocumentResult, encoding: str) -> dict[str, 
 @contextmanager
 def _output(path: Path | None) -> Iterator[IO[bytes]]:
     if path is None or str(path) == "-":
-        yield sys.stdout.buffer
+        try:
+            yield sys.stdout.buffer
+        except BrokenPipeError:  # here, not in main(): click turns an EPIPE escaping a command into exit 1
+            _quiet_broken_pipe()
         return
     with atomic_writer(path, binary=True) as fh:
         if path.name.endswith(".gz"):
@@ -85,6 +88,16 @@ def _output(path: Path | None) -> Iterator[IO[bytes]]:
                 yield gz  # type: ignore[misc]
         else:
             yield fh
+
+
+def _write(out: IO[bytes], data: bytes) -> None:
+    """Write all of ``data`` and flush. A pipe whose reader leaves mid-write gives a short count, not an error:
+    writing the rest raises the BrokenPipeError that a plain ``write`` would drop."""
+    view = memoryview(data)
+    while view:
+        written = out.write(view)
+        view = view[len(view) if written is None else written :]  # None: a stream that writes all or raises
+    out.flush()
 
 
 def _make_cleaner(options: Options, model: Path | None) -> Cleaner:
@@ -113,8 +126,7 @@ def _clean_text_files(cleaner: Cleaner, files: tuple[str, ...], mode: str, force
             chunk = json.dumps(_result_json(name, result, encoding), ensure_ascii=False) + "\n"
         else:
             chunk = result.text
-        out.write(chunk.encode("utf-8"))
-        out.flush()
+        _write(out, chunk.encode("utf-8"))
     return failed
 
 
@@ -169,8 +181,7 @@ def _clean_jsonl(
                 )
             else:
                 chunk = outcome.line
-            out.write(chunk.encode("utf-8"))
-            out.flush()
+            _write(out, chunk.encode("utf-8"))
     if bad:
         _warn(f"cleaner: {bad} JSONL line(s) skipped")
     return bad if on_error == "fail" else 0

@@ -284,7 +284,9 @@ RULES: tuple[Rule, ...] = (
         S,
         needles=("text size", "error", "try again", "loading", "javascript"),
     ),
-    _rule("read_also_label", "related", rf"^\W*{any_phrase(READ_ALSO)}\W*$", S // 2),  # the label alone (docs keep "See also")
+    _rule(
+        "read_also_label", "related", rf"^\W*{any_phrase(READ_ALSO)}\W*$", S // 2
+    ),  # the label alone (docs keep "See also")
     _rule(
         "read_also",
         "related",

@@ -31,7 +31,8 @@ def clean_jsonl_bag(src: Path, dst: Path, options: Options) -> int:
     paths = sorted(str(p) for p in src.rglob("*.jsonl"))
     docs = clean_bag(db.read_text(paths).filter(str.strip).map(json.loads), options)
     dst.mkdir(parents=True, exist_ok=True)
-    outputs = docs.map(lambda d: json.dumps(d, ensure_ascii=False)).to_textfiles(str(dst / "*.jsonl"))
+    lines = docs.map(lambda d: json.dumps(d, ensure_ascii=False))
+    outputs = lines.to_textfiles(str(dst / "*.jsonl"), last_endline=True)  # else `cat *.jsonl` glues two documents
     return sum(1 for out in outputs for _ in open(out, encoding="utf-8"))
 
 

@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -168,13 +169,39 @@ def test_encoding_is_recorded_and_output_is_utf8(tmp_path: Path) -> None:
 
 
 def test_report_has_the_totals(src: Path, tmp_path: Path) -> None:
-    run(src, tmp_path / "dst", "--no-model", "-j", "1", "--report", tmp_path / "r.json")
+    dst = tmp_path / "dst"
+    run(src, dst, "--no-model", "-j", "1", "--report", tmp_path / "r.json")
     report = report_of(tmp_path / "r.json")
-    assert report["bytes"]["in"] > 0 and report["bytes"]["out"] > 0
-    assert report["lines"]["dropped"]["navigation"] >= 1 and report["lines"]["kept"]["body"] >= 1
-    assert report["documents"] == len(SEEDS) + 3
-    assert isinstance(report["truncated"], int) and report["elapsed_seconds"] >= 0
-    assert report["source"] == "rules"
+    inputs = [p for p in src.rglob("*") if batch.file_kind(p.name)]
+    results = [RULES.classify(seed.read_text(encoding="utf-8"), html=False) for seed in SEEDS]
+    results += [RULES.classify(ARTICLE, html=False), RULES.classify(HTML, html=True), RULES.classify(ARTICLE, False)]
+    kept: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
+    for r in results:
+        kept.update(r.counts()["kept"])
+        dropped.update(r.counts()["dropped"])
+    assert report["bytes"] == {
+        "in": sum(p.stat().st_size for p in inputs),
+        "out": sum(len(data) for data in tree(dst).values()),
+    }
+    assert report["bytes"]["in"] != report["bytes"]["out"]
+    assert report["documents"] == len(results)
+    assert report["truncated"] == sum(r.truncated for r in results) == 1  # seeds/001: a paywalled copy
+    assert report["lines"] == {"kept": dict(sorted(kept.items())), "dropped": dict(sorted(dropped.items()))}
+    assert report["encodings"] == {"utf-8": len(results)}
+    assert report["jsonl_bad_lines"] == {"count": 0, "listed": []}
+    assert report["elapsed_seconds"] >= 0 and report["source"] == "rules"
+
+
+def test_report_lists_failures_sorted_by_path(src: Path, tmp_path: Path) -> None:
+    for name in ("z.txt", "a.txt", "m/b.txt"):
+        (src / name).parent.mkdir(exist_ok=True)
+        (src / name).write_bytes(b"\x00 binary")
+    code, _ = run(src, tmp_path / "dst", "--no-model", "-j", "1", "--report", tmp_path / "r.json")
+    report = report_of(tmp_path / "r.json")
+    assert code == 1
+    assert [f["path"] for f in report["failures"]] == ["a.txt", "m/b.txt", "z.txt"]
+    assert report["files"] == {"ok": len(SEEDS) + 3, "failed": 3, "skipped": 1}
 
 
 def test_summary_line_on_stderr_and_quiet(src: Path, tmp_path: Path) -> None:
@@ -286,6 +313,18 @@ def test_malformed_jsonl_lines_are_reported_with_line_numbers(tmp_path: Path) ->
     assert [(b["path"], b["line"]) for b in bad["listed"]] == [("d.jsonl", 2), ("d.jsonl", 3)]
     assert len(_read_jsonl(tmp_path / "dst" / "d.jsonl")) == 1
     assert "2 bad JSONL lines skipped" in err
+
+
+def test_bad_jsonl_lines_listed_are_capped_but_all_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "MAX_BAD_LINES_LISTED", 2)
+    src = tmp_path / "src"
+    src.mkdir()
+    _write_jsonl(src / "d.jsonl", ["{oops", json.dumps({"text": ARTICLE}), "{oops", "{oops"])
+    run(src, tmp_path / "dst", "--no-model", "-j", "1", "--report", tmp_path / "r.json")
+    report = report_of(tmp_path / "r.json")
+    assert report["jsonl_bad_lines"]["count"] == 3
+    assert [b["line"] for b in report["jsonl_bad_lines"]["listed"]] == [1, 3]
+    assert report["documents"] == 1 and report["lines"]["kept"] == RULES.classify(ARTICLE, False).counts()["kept"]
 
 
 def test_on_error_fail_fails_the_dataset(tmp_path: Path) -> None:

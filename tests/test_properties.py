@@ -30,7 +30,9 @@ NOISE = [
     "",
 ]
 free_text = st.text(max_size=80).map(lambda s: s.replace("\n", " "))
-line = st.one_of(st.sampled_from(BODY), st.sampled_from(NOISE), free_text)
+padding = st.text(alphabet=" \t", max_size=3)  # scraped lines often carry it: kept lines keep it, byte for byte
+bare_line = st.one_of(st.sampled_from(BODY), st.sampled_from(NOISE), free_text)
+line = st.tuples(padding, bare_line, padding, st.sampled_from(["", "", "\r"])).map("".join)
 documents = st.lists(line, max_size=30).map(lambda lines: "\n".join(lines))
 CLEANERS = {"model": Cleaner(), "rules": Cleaner(Options(use_model=False))}
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -62,6 +64,25 @@ def test_one_decision_per_nonblank_line_and_keeps_reproduce_output(text: str, wh
     assert [d.n for d in result.decisions] == [n for n, raw in enumerate(lines, 1) if not is_blank(raw)]
     kept = [d.text for d in result.decisions if d.keep]
     assert [x.rstrip("\r") for x in split_lines(result.text) if not is_blank(x)] == kept  # CR stays with its line
+
+
+@SETTINGS
+@given(documents, st.sampled_from(sorted(CLEANERS)))
+def test_output_is_the_kept_input_lines_byte_for_byte(text: str, which: str) -> None:
+    """Kept lines verbatim (padding and CR included) and a blank line wherever kept paragraphs had one."""
+    result = CLEANERS[which].classify(text, html=False)
+    kept = {d.n for d in result.decisions if d.keep}
+    lines = split_lines(text)
+    expected: list[str] = []
+    gap: str | None = None
+    for n, raw in enumerate(lines, 1):
+        if is_blank(raw):
+            gap = raw if gap is None and expected else gap
+        elif n in kept:
+            expected += [gap, raw] if gap is not None else [raw]
+            gap = None
+        # a dropped line between kept ones leaves any blank line seen so far in place
+    assert split_lines(result.text) == expected
 
 
 @SETTINGS

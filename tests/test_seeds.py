@@ -10,6 +10,7 @@ from tests.conftest import SEEDS
 
 def _pairs(doc: dict, cleaner: Cleaner) -> list[tuple[dict, bool]]:
     result = cleaner.classify("\n".join(line["text"] for line in doc["lines"]) + "\n", html=False)
+    assert len(result.decisions) == len(doc["lines"]), doc["id"]  # else zip() would check fewer lines, vacuously
     return [(line, d.keep) for line, d in zip(doc["lines"], result.decisions)]
 
 
