@@ -31,7 +31,7 @@ TITLE_LOOKAHEAD = 3  # a title is followed by article text within this many line
 BODY_REACH = 2  # a subhead has article text at most this many lines above and below
 MIN_BODY_WORDS = 4  # a short punctuated line with fewer words outside the block is furniture
 LONG_LINE_WORDS = 30  # menus and prompts are never this long, punctuated or not
-KEEP_SCORE, UNSURE_KEEP, DROP_SCORE = 0.9, 0.6, 0.1  # scores reported for heuristic decisions
+KEEP_SCORE, UNSURE_KEEP, DROP_SCORE = 0.9, 0.6, 0.03  # below any default threshold, above SMOOTH_MIN_SCORE
 
 # trafilatura.utils.RE_FILTER, copied so the fallback does not import trafilatura (0.3 s) for one regex;
 # tests/test_fallback.py checks it still equals trafilatura's.

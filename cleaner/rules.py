@@ -327,7 +327,8 @@ RULES: tuple[Rule, ...] = (
         "publisher",
         r"^\W*[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|de|fr|es|it|pt|br|nl|be|pl|ua|ru|se|tr|uk|net|org|info|news|at|ch)\W*$",
         S // 2,
-        case_sensitive=True,  # soft: in the shared data 46 of 133 such lines are body (a site named in the text)
+        case_sensitive=True,
+        hard=True,
     ),
     # meta
     _rule(
@@ -346,8 +347,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("published_line", "meta", rf"^\W*{PUBLISHED_WORDS}\b\s*:?.{{0,80}}\d", S * 3 // 2),
     _rule("date_words", "meta", DATE_WORDS_LINE, S // 2 + 20),
-    # soft: an "Editor's note" is article text in WCXB's gold (12 body lines, 4 noise in the shared data)
-    _rule("correction_note", "meta", rf"^\W*{any_phrase(CORRECTION_NOTES)}", S * 4),
+    _rule("correction_note", "meta", rf"^\W*{any_phrase(CORRECTION_NOTES)}", S * 4, hard=True),
     _rule("update_note", "meta", rf"^\W*{any_phrase(UPDATE_NOTES)}", S * 4),
     _rule(
         "date_only",

@@ -31,6 +31,14 @@ def test_shipped_model_is_two_stage_with_the_default_threshold() -> None:
     assert model.meta["threshold"] == DEFAULT_THRESHOLD  # chosen by site CV at training; the CLI's default
 
 
+def test_fallback_drops_sit_below_the_default_threshold() -> None:
+    from cleaner.decide import SMOOTH_MIN_SCORE
+    from cleaner.fallback import DROP_SCORE
+    from cleaner.options import DEFAULT_THRESHOLD
+
+    assert SMOOTH_MIN_SCORE <= DROP_SCORE < DEFAULT_THRESHOLD  # else --no-model would keep what its rules drop
+
+
 def test_two_stage_round_trip_gives_the_same_scores(tmp_path: Path) -> None:
     model = load_model(DEFAULT_MODEL)
     path = tmp_path / "copy.npz"

@@ -370,6 +370,8 @@ def shipped_scores(shared: Path) -> dict[str, Any] | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
+    for path in args.user_data:  # a typo in the user's labels stops training first, naming the file and line
+        data.read_checked(path)
     have_shared = data.shared_split(args.shared, data.SHARED_TRAIN) or data.shared_split(args.shared, data.WCXB_TRAIN)
     if not have_shared and not args.allow_no_shared:
         print(
@@ -420,7 +422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     model = LinearModel(model.classes, model.weights, model.rows, meta, model.stage2, model.keep_head)
     save_model(model, args.out)
-    card = args.card or args.out.with_name(args.out.stem + ".md" if args.out != DEFAULT_MODEL else "MODEL_CARD.md")
+    shipped = args.out.resolve() == DEFAULT_MODEL.resolve()
+    card = args.card or args.out.with_name("MODEL_CARD.md" if shipped else args.out.stem + ".md")
     write_card(model, card)
     log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and {card}", started)
     print_scores("candidate", {k: v for k, v in scores.items() if k != "seeds"})
