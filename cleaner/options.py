@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from cleaner.categories import ALL_CATEGORIES
 
 # keep a line when P(article) >= this; low on purpose: losing body text is worse than keeping noise
-DEFAULT_THRESHOLD = 0.061  # the shipped model's: site CV on train keeps 99% of residue body lines; above fallback DROP_SCORE
+DEFAULT_THRESHOLD = 0.061  # the shipped model's: site CV keeps 99% of residue body lines; > fallback DROP_SCORE
 MAX_LINE_CHARS = 100_000  # longer lines are passed through as body unscored: no paragraph of boilerplate is that long
 
 
