@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test train lint bench clean-venv chromium
+.PHONY: install demo test train train-html lint bench clean-venv chromium
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ chromium:
 
 train: install
 	$(BIN)/python -m training.train --shared $(SHARED) $(foreach f,$(USER_DATA),--user-data $(f))
+
+# The HTML line model (models/cleaner-html-v1.npz): WCXB + article-benchmark train pages; CACHE=/tmp/dir speeds reruns.
+train-html: install
+	$(BIN)/python -m training.train_html --shared $(SHARED) $(if $(CACHE),--cache $(CACHE))
 
 lint: install
 	$(BIN)/ruff check cleaner training tests examples

@@ -235,7 +235,9 @@ def quality_section(out_dir: Path) -> list[str]:
         f"![category vs gold label]({matrix.name})",
         "",
     ]
-    return lines + idempotence_section(docs) + html_section(q)
+    from training.bench_html import html_pages_section
+
+    return lines + idempotence_section(docs) + html_section(q) + html_pages_section(q.shared_dir())
 
 
 def idempotence_section(docs: Sequence[dict]) -> list[str]:
