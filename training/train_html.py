@@ -206,6 +206,15 @@ def shifted_model(coef: np.ndarray, bias: float, threshold: float, meta: dict) -
     return HtmlModel(coef[rows], rows, meta)
 
 
+def source_counts(data: Sequence[PageData]) -> dict[str, int]:
+    """Pages per source folder: ``wcxb`` or ``html`` (the article benchmark)."""
+    out: dict[str, int] = {}
+    for d in data:
+        name = "wcxb" if d.page.path.parent.name == "html" else "html"
+        out[name] = out.get(name, 0) + 1
+    return out
+
+
 def data_hash(pages: Sequence[GoldPage]) -> str:
     """Hash of the training pages' ids and gold texts."""
     h = hashlib.sha256()
@@ -249,14 +258,16 @@ def card_section(model: HtmlModel) -> list[str]:
         "`train` (`shared/data/wcxb`, split by registered domain); the benchmark's own test split was never read.",
         "- **Article extraction benchmark** (ScrapingHub, MIT): the shared `train` pages (`shared/data/html`).",
         "",
+        f"Pages used per source: {m['trained_on'].get('sources', {})}. {m['trained_on'].get('note', '')}",
+        "",
         f"Pages: {m['trained_on']['pages']}, blocks: {m['trained_on']['blocks']}; a block is labeled content when "
         f"at least {LABEL_MIN_COVERAGE:.0%} of its word trigrams occur in the page's gold text. Data hash "
         f"{m['data_hash']}, seed {m['seed']}, scikit-learn {m['sklearn']} (training only).",
         "",
         "## Choice of settings",
         "",
-        f"Site-grouped {FOLDS}-fold cross-validation on the train pages (GroupKFold by domain), scoring the "
-        "benchmark's metric (mean per-page word F1 of the kept blocks). Chosen: "
+        f"Site-grouped {m.get('cv_folds', FOLDS)}-fold cross-validation on the train pages (GroupKFold by domain), "
+        "scoring the benchmark's metric (mean per-page word F1 of the kept blocks). Chosen: "
         f"`{json.dumps(m['chosen'])}`; the intercept is shifted so that the chosen threshold maps to the "
         f"cleaner's default threshold {DEFAULT_THRESHOLD}. Every CV result is in the model's header (`cv`).",
         "",
@@ -307,11 +318,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "name": "html-v1",
         "extraction": best["extraction"],
         "cv_threshold": best["threshold"],
-        "trained_on": {"pages": len(train), "blocks": int(sum(len(d.texts) for d in train))},
+        "trained_on": {
+            "pages": len(train),
+            "blocks": int(sum(len(d.texts) for d in train)),
+            "sources": source_counts(train),
+        },
         "data_hash": data_hash(train_pages),
         "seed": SEED,
         "sklearn": sklearn.__version__,
         "cv": results,
+        "cv_folds": FOLDS,
         "chosen": best,
     }
     model = shifted_model(coef, bias, best["threshold"], meta)
