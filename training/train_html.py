@@ -269,7 +269,15 @@ def card_section(model: HtmlModel) -> list[str]:
         f"Site-grouped {m.get('cv_folds', FOLDS)}-fold cross-validation on the train pages (GroupKFold by domain), "
         "scoring the benchmark's metric (mean per-page word F1 of the kept blocks). Chosen: "
         f"`{json.dumps(m['chosen'])}`; the intercept is shifted so that the chosen threshold maps to the "
-        f"cleaner's default threshold {DEFAULT_THRESHOLD}. Every CV result is in the model's header (`cv`).",
+        f"cleaner's default threshold {DEFAULT_THRESHOLD}. Every CV result is in the model's header (`cv`):",
+        "",
+        *(
+            f"- trafilatura `{r['extraction']}` read by the agreement features, C {r['C']}, weighting "
+            f"{r['weighting']}: best threshold {r['threshold']}, CV word F1 {r['cv_f1']:.4f}"
+            for r in m.get("cv", [])
+        ),
+        *([f"- {m['cv_alternatives']}"] if m.get("cv_alternatives") else []),
+        *([f"- {m['line_source']}"] if m.get("line_source") else []),
         "",
         "## Scores on the dev pages (sites unseen in training; never used to choose)",
         "",
