@@ -135,7 +135,7 @@ class Cleaner:
             scored.append((p, "heading" if tag in HEADING_TAGS else "body", drop))
         result = decide(list(blocks.texts), scored, rules, self.options, "html-model")
         decisions = tuple(
-            replace(d, extraction=blocks.extraction, decided_by=_decider(model, d, line_rules))
+            replace(d, extraction=blocks.extraction, decided_by=_decider(model, d, line_rules, self.options.threshold))
             for d, line_rules in zip(result.decisions, rules)
         )
         return replace(result, decisions=decisions, extraction=blocks.extraction)
@@ -171,10 +171,12 @@ class Cleaner:
         return self.classify(text, html).text
 
 
-def _decider(model: HtmlModel, decision: Decision, rules: tuple[Rule, ...]) -> str:
+def _decider(model: HtmlModel, decision: Decision, rules: tuple[Rule, ...], threshold: float) -> str:
+    """What decided an HTML line: a hard rule overriding the model, the repeat rule, or the model."""
     hard = next((r for r in rules if r.hard), None)
-    if hard is not None and not decision.keep and decision.category == hard.category:
-        return f"rule {hard.name}"
+    overridden = hard is not None and not decision.keep and decision.score >= threshold
+    if overridden and decision.category == hard.category:  # type: ignore[union-attr]
+        return f"rule {hard.name}"  # type: ignore[union-attr]
     if decision.category == "repeat":
         return "repeat rule"
     return f"html model {model.name}"

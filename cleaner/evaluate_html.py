@@ -27,7 +27,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,12 +214,6 @@ def score_extractions(pages: Sequence[GoldPage], texts: Iterable[str]) -> dict[s
 def evaluate_html(pages: Sequence[GoldPage], extract: Callable[[str], str]) -> dict[str, dict[str, Any]]:
     """Run ``extract`` (HTML -> text) on every page and score it."""
     return score_extractions(pages, (extract(page.html()) for page in pages))
-
-
-def iter_texts(pages: Sequence[GoldPage], extract: Callable[[str], str]) -> Iterator[str]:
-    """``extract`` applied to each page's HTML, in order."""
-    for page in pages:
-        yield extract(page.html())
 
 
 def format_table(report: dict[str, dict[str, Any]]) -> str:

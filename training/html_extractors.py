@@ -17,14 +17,13 @@ JUSTEXT_KEEP = ("good", "near-good")  # jusText's final classes that count as co
 
 def trafilatura_text(html: str, setting: str = "default") -> str:
     """trafilatura's text of ``html`` with one of its settings (``default``, ``favor_recall``, ``favor_precision``)."""
-    import trafilatura
+    from cleaner.errors import InputError
+    from cleaner.htmlinput import trafilatura_extract
 
-    flags = {"favor_recall": setting == "favor_recall", "favor_precision": setting == "favor_precision"}
     try:
-        text = trafilatura.extract(html, include_comments=False, include_tables=True, **flags)
-    except (ValueError, RecursionError):
+        return trafilatura_extract(html, setting)
+    except InputError:  # unparsable markup: the baseline extracts nothing
         return ""
-    return text or ""
 
 
 def justext_text(html: str) -> str:
