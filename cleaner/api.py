@@ -118,14 +118,15 @@ class Cleaner:
         """
         model = self.html_model
         blocks = score_blocks(page, model) if model is not None else None
-        if model is None or blocks is None or not (blocks.scores >= self.options.threshold).any():
-            result = self._classify_text(extract_html(page))
-            decided_by = f"text model {self.model.meta.get('name', 'v1')}" if self.model is not None else "rules"
-            decisions = tuple(
-                replace(d, extraction=FALLBACK_EXTRACTION, decided_by=decided_by) for d in result.decisions
-            )
-            return replace(result, decisions=decisions, extraction=FALLBACK_EXTRACTION)
-        return self._decide_blocks(blocks, model)
+        if model is not None and blocks is not None:
+            result = self._decide_blocks(blocks, model)
+            if any(d.keep for d in result.decisions):
+                return result
+        # no HTML model, no text blocks, or nothing kept: never return less than trafilatura would
+        result = self._classify_text(extract_html(page))
+        decided_by = f"text model {self.model.meta.get('name', 'v1')}" if self.model is not None else "rules"
+        decisions = tuple(replace(d, extraction=FALLBACK_EXTRACTION, decided_by=decided_by) for d in result.decisions)
+        return replace(result, decisions=decisions, extraction=FALLBACK_EXTRACTION)
 
     def _decide_blocks(self, blocks: ScoredBlocks, model: HtmlModel) -> DocumentResult:
         rules = [match_rules(t) for t in blocks.texts]

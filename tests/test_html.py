@@ -107,6 +107,14 @@ def test_json_counts_lines_per_deciding_model(tmp_path: Path) -> None:
     assert sum(doc["models"].values()) == doc["lines"]
 
 
+@needs_model
+def test_a_page_left_empty_by_the_html_model_falls_back_to_trafilatura() -> None:
+    """Never less than trafilatura: identical paragraphs are all repeats of the first kept line."""
+    page = "<html><body><article>" + "<p>A long paragraph of article text for the test.</p>" * 5
+    result = Cleaner().classify_html(page + "</article></body></html>")
+    assert result.extraction == "trafilatura favor_recall" and "A long paragraph" in result.text
+
+
 def test_without_models_trafilatura_and_the_rules_decide() -> None:
     result = Cleaner(Options(use_model=False)).classify_html(FORUM)
     assert result.extraction == "trafilatura favor_recall"
