@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test train lint bench wheel clean-venv chromium
+.PHONY: install demo test train train-html lint bench wheel clean-venv chromium
 
 install: $(STAMP)
 
@@ -45,6 +45,10 @@ train: install
 # Built offline with the venv's setuptools; `pip install dist/*.whl` in any environment then cleans like `make demo`.
 wheel: install
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+
+# The HTML line model (models/cleaner-html-v1.npz): WCXB + article-benchmark train pages; CACHE=/tmp/dir speeds reruns.
+train-html: install
+	$(BIN)/python -m training.train_html --shared $(SHARED) $(if $(CACHE),--cache $(CACHE))
 
 lint: install
 	$(BIN)/ruff check cleaner training tests examples

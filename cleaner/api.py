@@ -11,6 +11,7 @@ The minister resigned on Tuesday after weeks of pressure, aides said.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,13 +19,14 @@ import numpy as np
 
 from cleaner.categories import is_keep
 from cleaner.context import context_matrix
-from cleaner.decide import DocumentResult, decide
+from cleaner.decide import Decision, DocumentResult, decide
 from cleaner.fallback import fallback_scores
 from cleaner.features import LineShape, document_features, line_shape
-from cleaner.htmlinput import extract_html
+from cleaner.htmlinput import FALLBACK_EXTRACTION, HEADING_TAGS, ScoredBlocks, extract_html, score_blocks
+from cleaner.htmlmodel import HtmlModel, default_html_model_path, load_html_model
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
-from cleaner.rules import Rule
+from cleaner.rules import Rule, match_rules
 from cleaner.segment import is_blank, looks_like_html, split_lines
 
 Scored = list[tuple[float, str, str]]  # (P(article), category if kept, category if dropped) per line
@@ -95,15 +97,22 @@ class Cleaner:
     'rules'
     """
 
-    __slots__ = ("model", "options", "warning")
+    __slots__ = ("_html_model", "html_model_path", "model", "options", "warning")
 
     def __init__(
-        self, options: Options | None = None, model_path: Path | None = None, model: LinearModel | None = None
+        self,
+        options: Options | None = None,
+        model_path: Path | None = None,
+        model: LinearModel | None = None,
+        html_model_path: Path | None = None,
+        html_model: HtmlModel | None = None,
     ) -> None:
         if options is not None and not isinstance(options, Options):
             raise TypeError(f"options must be a cleaner.Options, got {type(options).__name__}")
         self.options = options or Options()
         self.warning: str | None = None
+        self.html_model_path = html_model_path or default_html_model_path()
+        self._html_model: HtmlModel | bool | None = False  # False: not loaded yet (loaded on the first HTML page)
         if not self.options.use_model:
             self.model = None
             self.warning = "cleaner: --no-model: using heuristic rules instead of the model"
@@ -120,11 +129,53 @@ class Cleaner:
         """What scores the lines: ``"model"`` or ``"rules"``."""
         return "model" if self.model is not None else "rules"
 
+    @property
+    def html_model(self) -> HtmlModel | None:
+        """The HTML line model (loaded on first use); ``None`` without models or with ``--no-model``."""
+        if self._html_model is False:
+            path = self.html_model_path
+            use = self.options.use_model and path is not None
+            self._html_model = load_html_model(path) if use else None  # type: ignore[arg-type]
+        return self._html_model  # type: ignore[return-value]
+
     def classify(self, text: str, html: bool | None = None) -> DocumentResult:
         """Decide every line of ``text``; ``html=None`` sniffs for an HTML document."""
         check_text(text)
         if html or (html is None and looks_like_html(text)):
-            text = extract_html(text)
+            return self.classify_html(text)
+        return self._classify_text(text)
+
+    def classify_html(self, page: str) -> DocumentResult:
+        """Decide the lines of an HTML page: its text blocks by the HTML model, else trafilatura's text.
+
+        Each decision records the extraction its line came from and what decided it.
+        """
+        model = self.html_model
+        blocks = score_blocks(page, model) if model is not None else None
+        if model is not None and blocks is not None:
+            result = self._decide_blocks(blocks, model)
+            if any(d.keep for d in result.decisions):
+                return result
+        # no HTML model, no text blocks, or nothing kept: never return less than trafilatura would
+        result = self._classify_text(extract_html(page))
+        decided_by = f"text model {self.model.meta.get('name', 'v1')}" if self.model is not None else "rules"
+        decisions = tuple(replace(d, extraction=FALLBACK_EXTRACTION, decided_by=decided_by) for d in result.decisions)
+        return replace(result, decisions=decisions, extraction=FALLBACK_EXTRACTION)
+
+    def _decide_blocks(self, blocks: ScoredBlocks, model: HtmlModel) -> DocumentResult:
+        rules = [match_rules(t) for t in blocks.texts]
+        scored: Scored = []
+        for p, tag, line_rules in zip(blocks.scores.tolist(), blocks.tags, rules):
+            drop = line_rules[0].category if line_rules else "noise"
+            scored.append((p, "heading" if tag in HEADING_TAGS else "body", drop))
+        result = decide(list(blocks.texts), scored, rules, self.options, "html-model")
+        decisions = tuple(
+            replace(d, extraction=blocks.extraction, decided_by=_decider(model, d, line_rules, self.options.threshold))
+            for d, line_rules in zip(result.decisions, rules)
+        )
+        return replace(result, decisions=decisions, extraction=blocks.extraction)
+
+    def _classify_text(self, text: str) -> DocumentResult:
         raw_lines = split_lines(text)
         texts = [line.strip() for line in raw_lines if not is_blank(line)]
         limit = self.options.max_line_chars
@@ -146,9 +197,24 @@ class Cleaner:
             return model_scores(self.model, texts, shapes)
         return heuristic_scores(texts, shapes)
 
+    def clean_html(self, page: str) -> str:
+        """The cleaned text of an HTML page."""
+        return self.classify_html(page).text
+
     def clean(self, text: str, html: bool | None = None) -> str:
         """The cleaned text of ``text``."""
         return self.classify(text, html).text
+
+
+def _decider(model: HtmlModel, decision: Decision, rules: tuple[Rule, ...], threshold: float) -> str:
+    """What decided an HTML line: a hard rule overriding the model, the repeat rule, or the model."""
+    hard = next((r for r in rules if r.hard), None)
+    overridden = hard is not None and not decision.keep and decision.score >= threshold
+    if overridden and decision.category == hard.category:  # type: ignore[union-attr]
+        return f"rule {hard.name}"  # type: ignore[union-attr]
+    if decision.category == "repeat":
+        return "repeat rule"
+    return f"html model {model.name}"
 
 
 @lru_cache(maxsize=8)  # bounded: one Cleaner per (options, model) in a process, e.g. per batch or Dask worker

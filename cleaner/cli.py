@@ -71,7 +71,15 @@ def _result_json(name: str, result: DocumentResult, encoding: str) -> dict[str, 
         "lines": len(result.decisions),
         "kept": counts["kept"],
         "dropped": counts["dropped"],
-    }
+    } | ({"extraction": result.extraction, "models": _deciders(result)} if result.extraction else {})
+
+
+def _deciders(result: DocumentResult) -> dict[str, int]:
+    """HTML input: how many lines each model (or rule) decided."""
+    out: dict[str, int] = {}
+    for d in result.decisions:
+        out[d.decided_by] = out.get(d.decided_by, 0) + 1
+    return out
 
 
 @contextmanager
@@ -270,8 +278,14 @@ def clean_command(
 
 
 @cli.command("eval", context_settings=CONTEXT_SETTINGS)
-@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--flavor", default=None, help="Score only documents of this flavor (residue, page).")
+@click.option(
+    "--split",
+    default="dev",
+    show_default=True,
+    help="HTML page folders: the split to score (WCXB's `split` field, or the <split>-gold.json file).",
+)
 @threshold_option
 @model_option
 @no_model_option
@@ -287,6 +301,7 @@ def clean_command(
 def eval_command(
     data: tuple[Path, ...],
     flavor: str | None,
+    split: str,
     threshold: float,
     model: Path | None,
     no_model: bool,
@@ -300,10 +315,18 @@ def eval_command(
     rm@R99 and rm@R98 rank the lines by score, free of the threshold: the noise removal at
     the score cut that keeps 99% (98%) of body lines. Per flavor, source and page type.
     The repo's own labels work too: cleaner eval training/data/seeds.jsonl
+
+    A folder of HTML pages with gold text (shared/data/wcxb, shared/data/html) is scored with the
+    WCXB metric instead: word-level bag-of-words P/R/F1 per page, averaged, overall and per page
+    type, the article benchmark's 4-gram shingle F1, and the share of `with` snippets found and of
+    `without` snippets leaked: cleaner eval ../shared/data/wcxb --split dev
     """
     from cleaner.evaluate import evaluate_report, labeled_documents
 
     cleaner = _make_cleaner(options_from(threshold, (), no_model), model)
+    if any(path.is_dir() for path in data):
+        _eval_html_folders(cleaner, data, split, as_json)
+        return
     every = [d for path in data for d in labeled_documents(path)]
     docs = [d for d in every if flavor is None or d.get("flavor") == flavor]
     if not docs:
@@ -352,6 +375,26 @@ def _score_table(title: str, rows: dict[str, dict[str, Any]]) -> str:
             f"{rate(s['removal_at_98'])} {s['mixed_lines']:5d}"
         )
     return "\n".join(out) + "\n"
+
+
+def _eval_html_folders(cleaner: Cleaner, folders: tuple[Path, ...], split: str, as_json: bool) -> None:
+    from cleaner.evaluate_html import evaluate_html, format_table, pages_from
+
+    reports = {}
+    for folder in folders:
+        try:
+            pages = pages_from(folder, split)
+        except (ValueError, KeyError, OSError) as exc:
+            raise InputError(f"not a folder of HTML pages with gold text ({exc})") from None
+        if not pages:
+            raise InputError(f"{folder}: no pages of split {split!r}")
+        reports[str(folder)] = evaluate_html(pages, cleaner.clean_html)
+    if as_json:
+        click.echo(json.dumps(reports, indent=2))
+        return
+    for folder, report in reports.items():
+        click.echo(f"{folder} (split {split}):")
+        click.echo(format_table(report))
 
 
 cli.add_command(batch_command)

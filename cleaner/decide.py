@@ -50,16 +50,21 @@ class Decision:
     keep: bool
     category: str
     score: float  # P(article) from the model or the heuristics
+    extraction: str = ""  # HTML input: where the line came from ("page blocks + trafilatura default", ...)
+    decided_by: str = ""  # HTML input: which model (or rule) decided it
 
     def as_record(self) -> dict[str, object]:
-        """The ``--explain`` record (without the file name)."""
-        return {
+        """The ``--explain`` record (without the file name); HTML lines add ``extraction`` and ``model``."""
+        record: dict[str, object] = {
             "n": self.n,
             "keep": self.keep,
             "category": self.category,
             "score": round(self.score, 4),
-            "text": self.text,
         }
+        if self.extraction:
+            record |= {"extraction": self.extraction, "model": self.decided_by}
+        record["text"] = self.text
+        return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +74,8 @@ class DocumentResult:
     lines: tuple[str, ...]  # raw input lines (after HTML extraction, when the input was HTML)
     decisions: tuple[Decision, ...]  # one per non-blank line, in order
     truncated: bool
-    source: str  # "model" or "rules": what scored the lines
+    source: str  # "model" or "rules": what scored the lines ("html-model" for HTML scored by the HTML model)
+    extraction: str = ""  # HTML input: where the lines came from
 
     @property
     def text(self) -> str:
@@ -92,7 +98,7 @@ class DocumentResult:
             "dropped": counts["dropped"],
             "truncated": self.truncated,
             "source": self.source,
-        }
+        } | ({"extraction": self.extraction} if self.extraction else {})
 
 
 def _smooth(keep: list[bool], scores: Sequence[float], texts: Sequence[str], ruled: Sequence[bool]) -> list[bool]:

@@ -113,3 +113,12 @@ def test_damaged_trees_are_refused(tmp_path: Path, member: str, damage, message:
     np.savez(path, **members)
     with pytest.raises(ModelError, match=message):
         load_model(path)
+
+
+def test_html_model_is_shifted_to_the_default_threshold() -> None:
+    """Its CV threshold maps to the default one, so --threshold moves HTML and text decisions alike."""
+    from cleaner.htmlmodel import default_html_model_path, load_html_model
+    from cleaner.options import DEFAULT_THRESHOLD
+
+    path = default_html_model_path()
+    assert path is not None and load_html_model(path).meta["shifted_to"] == DEFAULT_THRESHOLD

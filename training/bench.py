@@ -230,7 +230,9 @@ def quality_section(out_dir: Path) -> list[str]:
         f"![category vs gold label]({matrix.name})",
         "",
     ]
-    return lines + idempotence_section(docs) + html_section(q)
+    from training.bench_html import html_pages_section
+
+    return lines + idempotence_section(docs) + html_section(q) + html_pages_section(q.shared_dir())
 
 
 def lineset_table(name: str, rows: Sequence) -> list[str]:

@@ -3,8 +3,8 @@
 Everything here reads the shared data (``$CLEANER_SHARED``, else ``../shared``) and returns
 aggregate numbers only; nothing from the data is written to the repository.
 
->>> shingles(tokens("One two three four five"))
-Counter({('one', 'two', 'three', 'four'): 1, ('two', 'three', 'four', 'five'): 1})
+The article benchmark's metric is ``cleaner.evaluate_html.shingle_prf``:
+
 >>> overlap_prf("a b c d e", "a b c d")
 (0.5, 1.0, 0.6667)
 """
@@ -14,8 +14,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from typing import Any
 from cleaner.api import Cleaner
 from cleaner.decide import Decision, DocumentResult
 from cleaner.evaluate import evaluate, read_labeled
+from cleaner.evaluate_html import shingle_prf as overlap_prf
 from cleaner.htmlinput import extract_html
 from cleaner.options import DEFAULT_THRESHOLD, Options
 from cleaner.segment import is_blank, split_lines
@@ -34,10 +33,6 @@ REPO = Path(__file__).resolve().parent.parent
 SWEEP = (0.02, 0.05, 0.1, DEFAULT_THRESHOLD, 0.15, 0.25, 0.4, 0.6)  # from "keep nearly all" to "drop when unsure"
 FLAVORS = ("page", "residue")  # the two line-set flavors: naive page dump and trafilatura residue
 GOLD_LABELS = ("body", "title", "noise", "mixed")  # the line sets' labels, the confusion matrix's columns
-SHINGLE = 4  # the article-extraction benchmark's word n-gram size
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han and kana: one token per character
-_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen and zero-width chars
 
 
 def shared_dir() -> Path:
@@ -94,29 +89,6 @@ def confusion(docs: Iterable[dict[str, Any]], cleaner: Cleaner) -> dict[str, Cou
     return out
 
 
-def tokens(text: str) -> list[str]:
-    """The line sets' tokens: NFKC, lower case, invisible characters removed, letter/digit runs, CJK per char."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower().translate(_INVISIBLE))
-
-
-def shingles(toks: Sequence[str]) -> Counter[tuple[str, ...]]:
-    """Multiset of word ``SHINGLE``-grams; a text shorter than that is one shingle of all its tokens."""
-    if len(toks) < SHINGLE:
-        return Counter([tuple(toks)] if toks else [])
-    return Counter(tuple(toks[i : i + SHINGLE]) for i in range(len(toks) - SHINGLE + 1))
-
-
-def overlap_prf(predicted: str, gold: str) -> tuple[float, float, float]:
-    """Precision, recall, F1 of the multiset shingle overlap; an empty side scores 0 (both empty: 1)."""
-    pred, ref = shingles(tokens(predicted)), shingles(tokens(gold))
-    if not pred and not ref:
-        return 1.0, 1.0, 1.0
-    common = sum((pred & ref).values())
-    p = common / sum(pred.values()) if pred else 0.0
-    r = common / sum(ref.values()) if ref else 0.0
-    return p, r, round(2 * p * r / (p + r), 4) if p + r else 0.0
-
-
 def load_html_pages(html_dir: Path) -> list[tuple[str, str, str]]:
     """``(id, html, gold text)`` of the dev pages, decoded the way the line sets were built."""
     from trafilatura.utils import decode_file
@@ -136,12 +108,12 @@ def _kept_text(text: str, baseline: Baseline) -> str:
 
 
 def html_quality(pages: Sequence[tuple[str, str, str]]) -> dict[str, tuple[float, float, float]]:
-    """Mean P/R/F1 per method over the pages: trafilatura alone, then followed by ours or by a baseline."""
+    """Mean P/R/F1 per method over the pages: trafilatura alone, ours, and trafilatura followed by a baseline."""
     cleaner = Cleaner()
     outputs: dict[str, list[tuple[float, float, float]]] = {}
     for _, html, gold in pages:
         extracted = extract_html(html)
-        candidates = {"trafilatura alone": extracted, "trafilatura + cleaner": cleaner.classify(html, html=True).text}
+        candidates = {"trafilatura alone": extracted, "cleaner (HTML model)": cleaner.classify(html, html=True).text}
         for name, fn in BASELINES.items():
             if name != "keep everything":
                 candidates[f"trafilatura + {name}"] = _kept_text(extracted, fn)

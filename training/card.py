@@ -182,7 +182,16 @@ def write_card(model: LinearModel, path: Path) -> None:
         "- Finer noise categories are learned from the authored data only; the shared data says only `noise`, so "
         "categories on unfamiliar sites fall back to the rule that matched, or `noise`.",
     ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n" + _html_section(path), encoding="utf-8")
+
+
+HTML_CARD_MARKER = "<!-- html-model: written by training/train_html.py -->"  # its section follows; kept as is
+
+
+def _html_section(path: Path) -> str:
+    """The HTML model's section of the existing card (``training/train_html.py`` writes it), or nothing."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return "\n" + HTML_CARD_MARKER + text.split(HTML_CARD_MARKER, 1)[1] if HTML_CARD_MARKER in text else ""
 
 
 def main() -> int:

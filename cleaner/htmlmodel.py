@@ -1,0 +1,126 @@
+"""The HTML line model: a logistic regression over hashed DOM features, stored as plain arrays.
+
+Like ``model.py`` (the text model), the file is a pickle-free ``.npz`` read with
+``allow_pickle=False``: the weights of the features that have one, their bucket indices, and a
+JSON header (feature version, which trafilatura setting the agreement features read, training
+facts, scores). Inference is numpy only.
+
+The intercept is shifted at training time so that the threshold chosen by cross-validation
+maps to the cleaner's default threshold: ``--threshold`` then moves HTML and text decisions alike.
+
+>>> import numpy as np
+>>> m = HtmlModel(np.zeros(1, np.float32), np.array([0]), {})
+>>> m.predict([[0], [0, 5]]).tolist()
+[0.5, 0.5]
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cleaner.errors import ModelError
+from cleaner.htmlfeatures import HTML_FEATURE_VERSION, N_FEATURES
+
+HTML_MODEL_ENV = "CLEANER_HTML_MODEL"  # environment variable naming another HTML model file
+DEFAULT_HTML_MODEL = Path(__file__).resolve().parent.parent / "models" / "cleaner-html-v1.npz"
+HTML_FORMAT = "cleaner-html-linear-v1"
+EXTRACTION_SETTINGS = ("default", "favor_recall")  # trafilatura settings the agreement features can read
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlModel:
+    """Weights of a binary linear model (P(content)) over hashed HTML block features."""
+
+    weights: np.ndarray  # (len(rows),) float32
+    rows: np.ndarray  # (len(rows),) int bucket indices
+    meta: dict[str, Any] = field(default_factory=dict)
+    dense: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        dense = np.zeros(N_FEATURES, dtype=np.float32)
+        dense[self.rows] = self.weights
+        object.__setattr__(self, "dense", dense)
+
+    @property
+    def setting(self) -> str:
+        """The trafilatura setting whose extraction the agreement features read."""
+        return str(self.meta.get("extraction", "default"))
+
+    @property
+    def name(self) -> str:
+        """How ``--explain`` names this model."""
+        return str(self.meta.get("name", "html-v1"))
+
+    def predict(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """P(content) of each block."""
+        if not feature_rows:
+            return np.zeros(0, dtype=np.float32)
+        lengths = np.fromiter(map(len, feature_rows), dtype=np.int64, count=len(feature_rows))
+        indices = np.fromiter(chain.from_iterable(feature_rows), dtype=np.int64, count=int(lengths.sum()))
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        logits = np.add.reduceat(self.dense[indices], starts)
+        return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+
+
+def save_html_model(model: HtmlModel, path: Path) -> None:
+    """Write ``model`` atomically as a pickle-free ``.npz``."""
+    header = {
+        "format": HTML_FORMAT,
+        "feature_version": HTML_FEATURE_VERSION,
+        "n_features": N_FEATURES,
+        **model.meta,
+    }
+    buf = io.BytesIO()
+    np.savez_compressed(
+        buf,
+        weights=model.weights.astype(np.float16),
+        rows=model.rows.astype(np.int32),
+        header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(buf.getvalue())
+    os.replace(tmp, path)
+
+
+def load_html_model(path: Path) -> HtmlModel:
+    """Load an HTML model file; :class:`ModelError` with the file name and what to do on any problem."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            header = json.loads(npz["header"].tobytes().decode("utf-8"))
+            weights, rows = npz["weights"].astype(np.float32), npz["rows"].astype(np.int64)
+    except FileNotFoundError:
+        raise ModelError(f"HTML model file not found: {path}") from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as exc:
+        raise ModelError(f"HTML model file {path} is corrupt or not a cleaner HTML model ({exc})") from None
+    if header.get("format") != HTML_FORMAT:
+        raise ModelError(f"{path} has format {header.get('format')!r}, expected {HTML_FORMAT!r}")
+    if header.get("feature_version") != HTML_FEATURE_VERSION or header.get("n_features") != N_FEATURES:
+        raise ModelError(
+            f"{path} was trained with HTML feature version {header.get('feature_version')} but this cleaner "
+            f"computes version {HTML_FEATURE_VERSION}; retrain it with `make train-html`"
+        )
+    if weights.shape != rows.shape or (len(rows) and (rows.min() < 0 or rows.max() >= N_FEATURES)):
+        raise ModelError(f"{path} is inconsistent (weights {weights.shape}, rows {rows.shape}); retrain it")
+    if header.get("extraction", "default") not in EXTRACTION_SETTINGS:
+        raise ModelError(f"{path} names an unknown trafilatura setting {header.get('extraction')!r}")
+    meta = {k: v for k, v in header.items() if k not in ("format", "feature_version", "n_features")}
+    return HtmlModel(weights, rows, meta)
+
+
+def default_html_model_path() -> Path | None:
+    """``$CLEANER_HTML_MODEL`` if set, else the shipped HTML model if present."""
+    env = os.environ.get(HTML_MODEL_ENV)
+    if env:
+        return Path(env)
+    return DEFAULT_HTML_MODEL if DEFAULT_HTML_MODEL.is_file() else None
