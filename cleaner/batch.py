@@ -21,29 +21,56 @@ imports this module on every start.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import json
 import os
 import re
+import signal
 import stat
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, replace
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+from cleaner import __version__
 from cleaner.api import shared_cleaner
 from cleaner.cli_options import EXIT_FAILED, EXIT_INTERRUPTED, decision_options, jsonl_options, options_from
 from cleaner.decide import Decision
-from cleaner.errors import CleanerError, InputError
+from cleaner.errors import CleanerError, InputError, OutputError, os_reason
 from cleaner.jsonl import clean_jsonl_lines
+from cleaner.manifest import (
+    STATE_DIR,
+    Entry,
+    Journal,
+    batch_lock,
+    content_digest,
+    file_digest,
+    model_key,
+    read_manifest,
+    rewrite_manifest,
+    settings_key,
+)
+from cleaner.model import default_model_path
 from cleaner.options import Options
-from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path, utf8_lines
+from cleaner.textio import (
+    atomic_writer,
+    binary_lines,
+    decode_document,
+    display_name,
+    gunzip,
+    open_binary,
+    output_file,
+    read_path,
+)
 
 KINDS_BY_SUFFIX = {  # lower-cased name endings; a trailing .gz is decompressed on input and compressed on output
     ".txt": "text",
@@ -69,6 +96,8 @@ SKIP_UNSUPPORTED = "unsupported"  # not .txt, .html/.htm or .jsonl (optionally .
 SKIP_UP_TO_DATE = "up_to_date"  # output (and sidecar) at least as new as the input
 SKIP_NOT_REGULAR = "not_regular"  # FIFOs, sockets, devices: reading them could block forever
 SKIP_DIR_SYMLINK = "dir_symlink"  # directory symlinks are not followed: no loops, no escaping SRC
+MAX_WARNINGS_LISTED = 1000  # decoding warnings (bad bytes replaced) listed in the report, like bad lines
+WATCH_PARENT_SECONDS = 1.0  # a worker whose batch process died (kill -9) notices within this and exits
 
 
 def file_kind(name: str) -> str | None:
@@ -96,6 +125,13 @@ class Settings:
     on_error: str = "skip"  # JSONL: "skip" bad lines (reported) or "fail" the file at the first one
     explain: bool = False
 
+    def key(self, model: str) -> str:
+        """The manifest's key of everything that changes outputs, ``model`` being the model file's hash."""
+        options = asdict(self.options)
+        options["keep_categories"] = sorted(options["keep_categories"])
+        facts = {"options": options, "text_field": self.text_field, "on_error": self.on_error}
+        return settings_key({**facts, "version": __version__}, model)  # --explain: the entry's outputs say
+
 
 @dataclass(frozen=True)
 class Task:
@@ -106,6 +142,7 @@ class Task:
     rel: str  # path relative to SRC, with "/": the name in reports and sidecars
     kind: str
     size: int  # bytes on disk: for largest-first dispatch and the progress bar
+    mtime_ns: int = 0  # when planned, before it is read: an edit while it is cleaned makes the next run redo it
 
 
 @dataclass(frozen=True)
@@ -123,6 +160,8 @@ class FileResult:
     dropped: dict[str, int] = field(default_factory=dict)
     bad_lines: tuple[dict[str, Any], ...] = ()  # JSONL lines skipped: {"path", "line", "error"}, capped
     bad_line_count: int = 0
+    digest: str | None = None  # hash of the input bytes that were cleaned (the manifest's)
+    warning: str | None = None  # e.g. invalid UTF-8 bytes replaced
 
 
 @dataclass
@@ -132,6 +171,12 @@ class Plan:
     tasks: list[Task] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     failures: list[FileResult] = field(default_factory=list)
+    unchanged: dict[str, Entry] = field(default_factory=dict)  # touched but same content: entries to refresh
+
+
+def task_outputs(out: Path, kind: str, explain: bool) -> tuple[Path, ...]:
+    """The files cleaning one input writes: its output, and its ``--explain`` sidecar unless it is a dataset."""
+    return (out, explain_path(out)) if explain and kind != "jsonl" else (out,)
 
 
 # ------------------------------------------------------------------------------------ planning
@@ -164,25 +209,86 @@ def is_up_to_date(src_stat: os.stat_result, outputs: Iterable[Path]) -> bool:
 
 
 def walk_tree(src: Path, plan: Plan) -> Iterator[tuple[Path, str]]:
-    """``(path, relative name)`` of every file under ``src`` in sorted order, never entering directory symlinks."""
+    """``(path, relative name)`` of every file under ``src`` in sorted order, never entering directory symlinks.
 
-    def unlistable(exc: OSError) -> None:
-        rel = Path(exc.filename).relative_to(src).as_posix() if exc.filename else "."
-        plan.failures.append(FileResult(rel, error=f"cannot list directory: {exc.strerror or exc}"))
+    Iterative (an explicit stack), so a tree thousands of levels deep is walked like any other.
+    """
+    stack = [(str(src), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            plan.failures.append(
+                FileResult(prefix.rstrip("/") or ".", error=f"cannot list directory: {os_reason(exc)}")
+            )
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.is_symlink() and _is_dir(entry):
+                plan.skipped[SKIP_DIR_SYMLINK] += 1
+            else:
+                yield Path(entry.path), prefix + entry.name
+        stack.extend(reversed(subdirs))
 
-    for dirpath, dirnames, filenames in os.walk(src, onerror=unlistable, followlinks=False):
-        dirnames.sort()
-        links = sum(os.path.islink(os.path.join(dirpath, d)) for d in dirnames)
-        if links:
-            plan.skipped[SKIP_DIR_SYMLINK] += links
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            yield path, path.relative_to(src).as_posix()
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
-def plan_tree(src: Path, dst: Path, globs: tuple[str, ...], force: bool, explain: bool) -> Plan:
-    """Walk SRC and decide, file by file, to clean it, skip it (counted by reason) or fail it (cannot stat)."""
+def _claim(claims: dict[Path, str], outputs: Iterable[Path], rel: str) -> str | None:
+    """Claim ``outputs`` for ``rel``; the name of whatever claimed one of them first, if any."""
+    for path in outputs:
+        if path in claims:
+            return claims[path]
+        if STATE_DIR in path.parts:
+            return f"cleaner's state folder {STATE_DIR}"
+    claims.update(dict.fromkeys(outputs, rel))
+    return None
+
+
+def _is_done(
+    path: Path, st: os.stat_result, entry: Entry | None, key: str, outputs: tuple[Path, ...]
+) -> tuple[bool, bool]:
+    """Whether the manifest's ``entry`` shows ``path`` done with settings ``key`` and ``outputs`` written; and
+    whether only its time changed."""
+    if entry is None or entry.settings != key or entry.size != st.st_size or len(outputs) > len(entry.outputs):
+        return False, False
+    if not all(os.path.isfile(out) for out in outputs):
+        return False, False
+    if entry.mtime_ns == st.st_mtime_ns:
+        return True, False
+    try:
+        same = file_digest(path) == entry.digest  # touched, copied with an older time: the bytes decide
+    except OSError:
+        return False, False
+    return same, same
+
+
+def plan_tree(
+    src: Path,
+    dst: Path,
+    globs: tuple[str, ...],
+    force: bool,
+    explain: bool,
+    manifest: dict[str, Entry] | None = None,
+    key: str = "",
+    reserved: dict[Path, str] | None = None,
+) -> Plan:
+    """Walk SRC and decide, file by file, to clean it, skip it (counted by reason) or fail it.
+
+    With a ``manifest`` (``cleaner batch``), a file is up to date when its entry matches (see
+    :mod:`cleaner.manifest`); without one (the Dask path), when its outputs are newer than it. A file whose
+    output would overwrite another's (or a ``reserved`` path such as ``--report``) fails with the reason.
+    """
     plan = Plan()
+    claims: dict[Path, str] = dict(reserved or {})
     for path, rel in walk_tree(src, plan):
         if not _selected(rel, globs):
             continue
@@ -193,17 +299,28 @@ def plan_tree(src: Path, dst: Path, globs: tuple[str, ...], force: bool, explain
         try:
             st = path.stat()
         except OSError as exc:
-            plan.failures.append(FileResult(rel, error=f"cannot read: {exc.strerror or exc}"))
+            plan.failures.append(FileResult(rel, error=f"cannot read: {os_reason(exc)}"))
             continue
         if not stat.S_ISREG(st.st_mode):
             plan.skipped[SKIP_NOT_REGULAR] += 1
             continue
         out = dst / rel
-        outputs = [out, explain_path(out)] if explain and kind != "jsonl" else [out]
-        if not force and is_up_to_date(st, outputs):
-            plan.skipped[SKIP_UP_TO_DATE] += 1
+        outputs = task_outputs(out, kind, explain)
+        clash = _claim(claims, outputs, rel)
+        if clash is not None:
+            plan.failures.append(FileResult(rel, error=f"its output name clashes with {clash}: not written"))
             continue
-        plan.tasks.append(Task(path, out, rel, kind, st.st_size))
+        if not force:
+            if manifest is None:
+                done, touched = is_up_to_date(st, outputs), False
+            else:
+                done, touched = _is_done(path, st, manifest.get(rel), key, outputs)
+            if touched and manifest is not None:
+                plan.unchanged[rel] = replace(manifest[rel], mtime_ns=st.st_mtime_ns)
+            if done:
+                plan.skipped[SKIP_UP_TO_DATE] += 1
+                continue
+        plan.tasks.append(Task(path, out, rel, kind, st.st_size, st.st_mtime_ns))
     plan.tasks.sort(key=lambda t: (-t.size, t.rel))  # largest first: no worker is left alone with a giant at the end
     return plan
 
@@ -228,26 +345,37 @@ def remove_stale_temps(dst: Path) -> int:
 
 @contextlib.contextmanager
 def _open_output(path: Path) -> Iterator[IO[bytes]]:
-    """A binary stream to ``path``, renamed into place only on success; gzip when the name ends in ``.gz``."""
-    with atomic_writer(path, binary=True) as fh:
-        if path.name.endswith(".gz"):
-            with gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:  # mtime=0: same bytes every run
-                yield gz  # type: ignore[misc]
-        else:
-            yield fh
+    """A binary stream to ``path``, renamed into place only on success; gzip when the name ends in ``.gz``.
+
+    Outputs are always inside DST, so the rename is right whatever is at ``path`` (a symlink is replaced, never
+    followed out of DST). A failure to write is an :class:`OutputError` that says so.
+    """
+    try:
+        with atomic_writer(path, binary=True) as fh:
+            if path.name.endswith(".gz"):
+                with gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:  # mtime=0: same bytes every run
+                    yield gz  # type: ignore[misc]
+            else:
+                yield fh
+    except OSError as exc:
+        raise OutputError(f"cannot write the output: {os_reason(exc)}") from None
 
 
 def _write_explain(task: Task, decisions: Iterable[Decision]) -> None:
     """The sidecar: one ``cleaner clean --explain`` record per non-blank line."""
+    name = display_name(task.rel)
     with _open_output(explain_path(task.dst)) as out:
         for d in decisions:
-            out.write((json.dumps({"file": task.rel, **d.as_record()}, ensure_ascii=False) + "\n").encode("utf-8"))
+            out.write((json.dumps({"file": name, **d.as_record()}, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def clean_document(task: Task, settings: Settings) -> FileResult:
-    """Clean a text or HTML file into its UTF-8 output (and sidecar)."""
-    text, encoding = decode_bytes(read_path(str(task.src)))
-    result = shared_cleaner(settings.options, settings.model_path).classify(text, html=task.kind == "html")
+    """Clean a text or HTML file into its UTF-8 output (and sidecar); ``.txt`` holding a page is sniffed as HTML."""
+    raw = read_path(str(task.src), decompress=False)
+    digest = content_digest(raw)
+    text, encoding, replaced = decode_document(gunzip(raw) if task.src.name.endswith(".gz") else raw)
+    html = True if task.kind == "html" else None
+    result = shared_cleaner(settings.options, settings.model_path).classify(text, html=html)
     if settings.explain:
         _write_explain(task, result.decisions)
     with _open_output(task.dst) as out:
@@ -262,24 +390,36 @@ def clean_document(task: Task, settings: Settings) -> FileResult:
         truncated=int(result.truncated),
         kept=counts["kept"],
         dropped=counts["dropped"],
+        digest=digest,
+        warning=f"{replaced} invalid UTF-8 sequence(s) replaced with U+FFFD" if replaced else None,
     )
 
 
 def clean_dataset(task: Task, settings: Settings) -> FileResult:
-    """Clean a JSONL dataset document by document, streaming; bad lines are skipped or fail the file."""
+    """Clean a JSONL dataset document by document, streaming; bad lines are skipped or fail the file.
+
+    A read error part-way (a truncated ``.gz``) keeps the documents before it and fails the file.
+    """
     cleaner = shared_cleaner(settings.options, settings.model_path)
+    digest = file_digest(task.src)
     kept: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
     bad: list[dict[str, Any]] = []
     documents = truncated = bad_count = 0
-    with open_text(task.src) as stream, _open_output(task.dst) as out:
-        for outcome in clean_jsonl_lines(cleaner, utf8_lines(stream), settings.text_field):
+    stopped: str | None = None
+    with open_binary(task.src) as stream, _open_output(task.dst) as out:
+        for outcome in clean_jsonl_lines(cleaner, binary_lines(stream), settings.text_field):
             if outcome.error is not None:
+                if outcome.fatal and documents + bad_count == 0:
+                    raise InputError(outcome.error)  # nothing read: no output at all
+                if outcome.fatal:
+                    stopped = outcome.error
+                    break
                 if settings.on_error == "fail":
                     raise InputError(outcome.error)
                 bad_count += 1
                 if len(bad) < MAX_BAD_LINES_LISTED:
-                    bad.append({"path": task.rel, "line": outcome.lineno, "error": outcome.error})
+                    bad.append({"path": display_name(task.rel), "line": outcome.lineno, "error": outcome.error})
                 continue
             assert outcome.line is not None and outcome.counts is not None
             out.write(outcome.line.encode("utf-8"))
@@ -287,6 +427,8 @@ def clean_dataset(task: Task, settings: Settings) -> FileResult:
             truncated += outcome.truncated
             kept.update(outcome.counts["kept"])
             dropped.update(outcome.counts["dropped"])
+    if stopped is not None:
+        return FileResult(task.rel, error=f"{stopped} ({documents} documents before it were written)")
     return FileResult(
         task.rel,
         bytes_in=task.size,
@@ -298,12 +440,13 @@ def clean_dataset(task: Task, settings: Settings) -> FileResult:
         dropped=dict(dropped),
         bad_lines=tuple(bad),
         bad_line_count=bad_count,
+        digest=digest,
     )
 
 
 def _reason(exc: BaseException, task: Task) -> str:
     """The error message without the input's absolute path (the report names the file already)."""
-    message = str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
+    message = os_reason(exc) if isinstance(exc, OSError) else str(exc)
     return message.removeprefix(f"{task.src}: ")
 
 
@@ -344,21 +487,107 @@ def chunk_tasks(tasks: list[Task], jobs: int) -> list[list[Task]]:
     return [c for c in chunks if c]
 
 
-def clean_chunk(chunk: list[Task], settings: Settings) -> list[FileResult]:
-    """Clean the files of one chunk (one worker task)."""
-    return [clean_file(t, settings) for t in chunk]
+Cleaner = Callable[[Task, Settings], FileResult]  # what cleans one file: clean_file (tests put a crashing one)
 
 
-def run_tasks(tasks: list[Task], settings: Settings, jobs: int) -> Iterator[list[FileResult]]:
-    """Results a chunk at a time, in completion order: in this process for one job, else on loky workers."""
+def clean_chunk(
+    chunk: list[Task], settings: Settings, marker_dir: Path | None = None, clean: Cleaner = clean_file
+) -> list[FileResult]:
+    """Clean the files of one chunk (one worker task).
+
+    With ``marker_dir``, the worker first writes the name of the file it is cleaning to its marker file there,
+    so that when it dies (out of memory, a crash) the batch process knows which file killed it.
+    """
+    if marker_dir is None:
+        return [clean(t, settings) for t in chunk]
+    _watch_parent()
+    results = []
+    fd = os.open(marker_dir / f"worker-{os.getpid()}", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        for task in chunk:
+            name = os.fsencode(task.rel)
+            os.pwrite(fd, name, 0)
+            os.ftruncate(fd, len(name))
+            results.append(clean(task, settings))
+        os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
+    return results
+
+
+@functools.cache
+def _watch_parent() -> None:
+    """In a worker, once: exit when the batch process is gone (``kill -9``), instead of living on for minutes."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_PARENT_SECONDS)
+        os._exit(EXIT_INTERRUPTED)
+
+    threading.Thread(target=watch, name="cleaner-watch-parent", daemon=True).start()
+
+
+def in_flight(marker_dir: Path) -> set[str]:
+    """The files the workers were cleaning, by their marker files; the markers are removed."""
+    names = set()
+    for marker in marker_dir.glob("worker-*"):
+        with contextlib.suppress(OSError):
+            name = marker.read_bytes()
+            if name:
+                names.add(os.fsdecode(name))
+            marker.unlink()
+    return names
+
+
+def run_tasks(
+    tasks: list[Task], settings: Settings, jobs: int, marker_dir: Path | None = None, clean: Cleaner = clean_file
+) -> Iterator[list[FileResult]]:
+    """Results a chunk at a time, in completion order: in this process for one job, else on loky workers.
+
+    A worker that dies (killed, out of memory, a crash) does not end the run: the files it and the others were
+    cleaning are each run again alone in a fresh worker, a file that kills that one too is recorded as failed,
+    and the rest goes on in a new pool. Closing this generator (Ctrl-C, SIGTERM) ends the workers.
+    """
     if jobs <= 1 or len(tasks) <= 1:
-        yield from ([clean_file(t, settings)] for t in tasks)
+        yield from ([clean(t, settings)] for t in tasks)
         return
+    pending = tasks
+    while pending:
+        done: set[str] = set()
+        try:
+            for results in _run_pool(pending, settings, jobs, marker_dir, clean):
+                done.update(r.rel for r in results)
+                yield results
+            return
+        except BrokenProcessPool:
+            remaining = [t for t in pending if t.rel not in done]
+            suspects = in_flight(marker_dir) if marker_dir is not None else set()
+            suspects = {t.rel for t in remaining} & suspects or {t.rel for t in remaining}
+            for task in remaining:
+                if task.rel in suspects:
+                    yield [_run_alone(task, settings, clean)]
+            pending = [t for t in remaining if t.rel not in suspects]
+
+
+def _run_pool(
+    tasks: list[Task], settings: Settings, jobs: int, marker_dir: Path | None, clean: Cleaner
+) -> Iterator[list[FileResult]]:
     from joblib import Parallel, delayed
 
     chunks = chunk_tasks(tasks, jobs)
     parallel = Parallel(n_jobs=min(jobs, len(chunks)), backend="loky", batch_size=1, return_as="generator_unordered")
-    yield from parallel(delayed(clean_chunk)(c, settings) for c in chunks)
+    yield from parallel(delayed(clean_chunk)(c, settings, marker_dir, clean) for c in chunks)
+
+
+def _run_alone(task: Task, settings: Settings, clean: Cleaner) -> FileResult:
+    """Clean one file in a worker of its own: if the worker dies, this file is what killed it."""
+    from joblib.externals.loky import get_reusable_executor
+
+    try:
+        return get_reusable_executor(max_workers=1).submit(clean, task, settings).result()
+    except BrokenProcessPool:
+        return FileResult(task.rel, error="the worker process died cleaning it (out of memory, killed or crashed)")
 
 
 @contextlib.contextmanager
@@ -407,6 +636,7 @@ class Tally:
     encodings: Counter[str] = field(default_factory=Counter)
     bad_lines: list[dict[str, Any]] = field(default_factory=list)
     bad_line_count: int = 0
+    warnings: list[FileResult] = field(default_factory=list)
 
     def add(self, r: FileResult) -> None:
         """Count one file's result."""
@@ -423,13 +653,21 @@ class Tally:
         self.encodings[r.encoding or "unknown"] += 1
         self.bad_lines.extend(r.bad_lines)
         self.bad_line_count += r.bad_line_count
+        if r.warning is not None:
+            self.warnings.append(r)
 
     def report(self, **extra: Any) -> dict[str, Any]:
         """The JSON summary, sorted so that equal runs give equal reports (but for ``extra``)."""
         return {
             "files": {"ok": self.ok, "failed": len(self.failures), "skipped": sum(self.skipped.values())},
             "skipped": dict(sorted(self.skipped.items())),
-            "failures": [{"path": f.rel, "error": f.error} for f in sorted(self.failures, key=lambda f: f.rel)],
+            "failures": [
+                {"path": display_name(f.rel), "error": f.error} for f in sorted(self.failures, key=lambda f: f.rel)
+            ],
+            "warnings": [
+                {"path": display_name(w.rel), "warning": w.warning}
+                for w in sorted(self.warnings, key=lambda w: w.rel)[:MAX_WARNINGS_LISTED]
+            ],
             "jsonl_bad_lines": {
                 "count": self.bad_line_count,
                 "listed": sorted(self.bad_lines, key=lambda b: (b["path"], b["line"])),
@@ -458,39 +696,123 @@ def _echo_failures(tally: Tally) -> None:
     """List the first failures on stderr; the report has all of them."""
     failures = sorted(tally.failures, key=lambda f: f.rel)
     for f in failures[:MAX_FAILURES_ECHOED]:
-        click.echo(f"cleaner: {f.rel}: {f.error}", err=True)
+        click.echo(f"cleaner: {display_name(f.rel)}: {f.error}", err=True)
     if len(failures) > MAX_FAILURES_ECHOED:
         click.echo(f"cleaner: ... and {len(failures) - MAX_FAILURES_ECHOED} more failures (see --report)", err=True)
 
 
 def _write_report(path: Path, report: dict[str, Any]) -> None:
-    with atomic_writer(path) as fh:
+    with output_file(path, binary=False, compress=False) as fh:
         fh.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
+def _manifest_items(
+    results: list[FileResult], tasks: dict[str, Task], key: str, explain: bool
+) -> Iterator[tuple[str, Entry | None]]:
+    """The manifest lines of finished files: an entry for each success, a removal for each failure."""
+    for r in results:
+        task = tasks.get(r.rel)
+        if task is None:
+            continue
+        if r.error is not None or r.digest is None:
+            yield r.rel, None
+            continue
+        outputs = (r.rel, r.rel + EXPLAIN_SUFFIX) if explain and task.kind != "jsonl" else (r.rel,)
+        yield r.rel, Entry(task.size, task.mtime_ns, r.digest, key, outputs)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the workers end, temporary files go, the run can resume."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While the run lasts (in the main thread), SIGTERM interrupts it like Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_batch(
-    src: Path, dst: Path, settings: Settings, globs: tuple[str, ...], force: bool, jobs: int, show_progress: bool
+    src: Path,
+    dst: Path,
+    settings: Settings,
+    globs: tuple[str, ...],
+    force: bool,
+    jobs: int,
+    show_progress: bool,
+    model: str = "rules",
+    report: Path | None = None,
 ) -> tuple[Tally, dict[str, Any]]:
-    """Plan, clean and tally one run; returns the tally and the report's run facts."""
+    """Plan, clean and tally one run, holding DST's lock; returns the tally and the report's run facts."""
     started = time.perf_counter()
-    stale = remove_stale_temps(dst) if dst.is_dir() else 0
-    plan = plan_tree(src, dst, globs, force, settings.explain)
-    tally = Tally(skipped=plan.skipped)
-    for failure in plan.failures:
-        tally.add(failure)
-    with progress_bar(plan.tasks, show_progress) as advance:
-        for results in run_tasks(plan.tasks, settings, jobs):
-            for result in results:
-                tally.add(result)
-            advance(results)
+    with batch_lock(dst):
+        stale = remove_stale_temps(dst)
+        key = settings.key(model)
+        manifest = read_manifest(dst)
+        reserved = _reserved_outputs(dst, report)
+        plan = plan_tree(src, dst, globs, force, settings.explain, manifest, key, reserved)
+        tally = Tally(skipped=plan.skipped)
+        for failure in plan.failures:
+            tally.add(failure)
+        markers = dst / STATE_DIR / "workers"
+        markers.mkdir(exist_ok=True)
+        tasks = {t.rel: t for t in plan.tasks}
+        journal = Journal(dst)
+        try:
+            journal.record(plan.unchanged.items())
+            with (
+                progress_bar(plan.tasks, show_progress) as advance,
+                contextlib.closing(run_tasks(plan.tasks, settings, jobs, markers)) as stream,
+            ):
+                for results in stream:
+                    for result in results:
+                        tally.add(result)
+                    journal.record(_manifest_items(results, tasks, key, settings.explain))
+                    advance(results)
+        except BaseException:
+            remove_stale_temps(dst)  # what killed workers left
+            raise
+        finally:
+            journal.close()
+        manifest = read_manifest(dst)
+        rewrite_manifest(dst, manifest)
+        in_flight(markers)
     facts = {
-        "src": str(src),
-        "dst": str(dst),
+        "src": display_name(str(src)),
+        "dst": display_name(str(dst)),
         "jobs": jobs,
         "stale_temps_removed": stale,
         "elapsed_seconds": round(time.perf_counter() - started, 3),
     }
     return tally, facts
+
+
+def _reserved_outputs(dst: Path, report: Path | None) -> dict[Path, str]:
+    """Output paths no input may take: ``--report`` when it lies inside DST."""
+    if report is None:
+        return {}
+    resolved, root = report.resolve(), dst.resolve()
+    return {dst / resolved.relative_to(root): "--report"} if resolved.is_relative_to(root) else {}
+
+
+def capped_jobs(jobs: int | None, quiet: bool) -> int:
+    """``-j``, at most the cores this process may use (more only costs memory and time), with a warning."""
+    cores = default_jobs()
+    if jobs is not None and jobs > cores:
+        if not quiet:
+            click.echo(f"cleaner: -j {jobs} is more than the {cores} cores available; using {cores}", err=True)
+        return cores
+    return jobs or cores
 
 
 @click.command("batch")
@@ -555,9 +877,13 @@ def batch_command(
     if cleaner.warning and not quiet:
         click.echo(cleaner.warning, err=True)
     settings = Settings(options, model, text_field, on_error, explain)
-    jobs = jobs or default_jobs()
+    jobs = capped_jobs(jobs, quiet)
+    model_hash = model_key(model or default_model_path()) if cleaner.source == "model" else "rules"
     try:
-        tally, facts = run_batch(src, dst, settings, globs, force, jobs, not quiet and sys.stderr.isatty())
+        with _sigterm_interrupts():
+            tally, facts = run_batch(
+                src, dst, settings, globs, force, jobs, not quiet and sys.stderr.isatty(), model_hash, report
+            )
     except KeyboardInterrupt:
         click.echo("cleaner: interrupted; run the same command again to resume", err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import stat
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,12 +29,14 @@ from typing import Any
 import numpy as np
 
 from cleaner.categories import is_keep
-from cleaner.errors import ModelError
+from cleaner.errors import ModelError, os_reason
 from cleaner.features import FEATURE_VERSION, N_FEATURES
 
 MODEL_ENV = "CLEANER_MODEL"  # environment variable naming another model file
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "cleaner-v1.npz"
 FORMAT = "cleaner-linear-v1"  # the file layout; not the feature version
+MAX_ARRAY_BYTES = 256 * 1024 * 1024  # declared size of any one array; the shipped model's largest is about 1 MB
+MAX_CLASSES = 64  # a header listing more is not one of ours (there are 20 categories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +99,18 @@ def save_model(model: LinearModel, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _read_archive(path: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+def _read_archive(path: Path) -> tuple[Any, np.ndarray, np.ndarray]:
+    _require_regular_file(path)
     try:
+        _check_declared_arrays(path)
         with np.load(path, allow_pickle=False) as npz:
             header = json.loads(npz["header"].tobytes().decode("utf-8"))
             return header, npz["weights"].astype(np.float32), npz["rows"].astype(np.int64)
-    except FileNotFoundError:
-        raise ModelError(f"model file not found: {path}") from None
-    except IsADirectoryError:
-        raise ModelError(f"model path is a directory, not a file: {path}") from None
+    except ModelError:
+        raise
     except PermissionError:
         raise ModelError(f"model file is not readable (permission denied): {path}") from None
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as exc:
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, MemoryError) as exc:
         if _looks_like_pickle(path):
             raise ModelError(
                 f"refusing to load {path}: it is a pickle/joblib file, and loading one runs arbitrary code. "
@@ -118,20 +122,43 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
         ) from None
 
 
-def _looks_like_pickle(path: Path) -> bool:
+def _require_regular_file(path: Path) -> None:
+    """Refuse what is not a regular file before opening it: a FIFO would block, ``/dev/zero`` never end."""
     try:
-        head = path.read_bytes()[:2]
-    except OSError:
-        return False
-    return head[:1] == b"\x80" or head in (b"\x1f\x8b", b"x\x9c", b"x\xda")
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ModelError(f"model file not found: {path}") from None
+    except OSError as exc:
+        raise ModelError(f"model file {path} cannot be read ({os_reason(exc)})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ModelError(f"model path is a directory, not a file: {path}")
+    if not stat.S_ISREG(st.st_mode):
+        raise ModelError(f"model path is not a regular file (a FIFO, socket or device): {path}")
 
 
-def load_model(path: Path) -> LinearModel:
-    """Load a model file, checking its format and feature version.
+def _check_declared_arrays(path: Path) -> None:
+    """Read each array's declared type and shape, before any data: no pickled objects, nothing huge."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else None
+                read_header = read_header or np.lib.format.read_array_header_2_0
+                shape, _, dtype = read_header(member)
+            if dtype.hasobject:
+                raise ModelError(f"refusing to load {path}: {info.filename} holds pickled Python objects")
+            size = math.prod(shape) * dtype.itemsize
+            if size > MAX_ARRAY_BYTES:
+                raise ModelError(
+                    f"model file {path} is not a cleaner model: {info.filename} declares {size:,} bytes "
+                    f"(more than {MAX_ARRAY_BYTES:,})"
+                )
 
-    Raises :class:`ModelError` with the file name and what to do on any problem.
-    """
-    header, weights, rows = _read_archive(path)
+
+def _check_header(path: Path, header: Any) -> tuple[str, ...]:
+    """The classes of a well-formed header (a JSON object naming a known format and feature version)."""
+    if not isinstance(header, dict):
+        raise ModelError(f"model file {path} is not a cleaner model: its header is not a JSON object")
     if header.get("format") != FORMAT:
         raise ModelError(f"{path} has format {header.get('format')!r}, expected {FORMAT!r}")
     if header.get("feature_version") != FEATURE_VERSION or header.get("n_features") != N_FEATURES:
@@ -139,9 +166,47 @@ def load_model(path: Path) -> LinearModel:
             f"{path} was trained with feature version {header.get('feature_version')} "
             f"but this cleaner computes version {FEATURE_VERSION}; retrain it with `make train`"
         )
-    classes = tuple(header["classes"])
-    if weights.shape != (len(rows), len(classes)) or (len(rows) and (rows.min() < 0 or rows.max() >= N_FEATURES)):
-        raise ModelError(f"{path} is inconsistent (weights {weights.shape}, {len(rows)} rows); retrain it")
+    classes = header.get("classes")
+    if (
+        not isinstance(classes, list)
+        or not 2 <= len(classes) <= MAX_CLASSES
+        or not all(isinstance(c, str) for c in classes)
+        or len(set(classes)) != len(classes)
+        or not any(is_keep(c) for c in classes)
+    ):
+        raise ModelError(f"model file {path} is not a cleaner model: bad class list {str(classes)[:80]}")
+    return tuple(classes)
+
+
+def _check_arrays(path: Path, weights: np.ndarray, rows: np.ndarray, n_classes: int) -> None:
+    """Shapes that fit together, feature indices in range, and only finite weights."""
+    if rows.ndim != 1 or weights.ndim != 2 or weights.shape != (len(rows), n_classes):
+        raise ModelError(
+            f"{path} is inconsistent (weights {weights.shape}, rows {rows.shape}, {n_classes} classes); retrain it"
+        )
+    if len(rows) and (rows.min() < 0 or rows.max() >= N_FEATURES):
+        raise ModelError(f"{path} is inconsistent (feature indices outside 0..{N_FEATURES - 1}); retrain it")
+    if not np.isfinite(weights).all():
+        raise ModelError(f"{path} has non-finite weights (NaN or infinity); retrain it")
+
+
+def _looks_like_pickle(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+    except OSError:
+        return False
+    return head[:1] == b"\x80" or head in (b"\x1f\x8b", b"x\x9c", b"x\xda")
+
+
+def load_model(path: Path) -> LinearModel:
+    """Load a model file, checking its format, feature version, shapes and values.
+
+    Raises :class:`ModelError` with the file name and what to do on any problem.
+    """
+    header, weights, rows = _read_archive(path)
+    classes = _check_header(path, header)
+    _check_arrays(path, weights, rows, len(classes))
     meta = {k: v for k, v in header.items() if k not in ("format", "classes", "feature_version", "n_features")}
     return LinearModel(classes, weights, rows, meta)
 

@@ -18,6 +18,7 @@ from cleaner import api, batch
 from cleaner.api import Cleaner
 from cleaner.batch import TEMP_NAME, Task, batch_command, progress_bar
 from cleaner.errors import ModelError
+from cleaner.manifest import STATE_DIR
 from cleaner.options import Options
 from cleaner.textio import atomic_writer
 from tests.conftest import SEEDS
@@ -47,8 +48,9 @@ def run(*args: str | Path) -> tuple[int, str]:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` by relative path, with its bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under ``root`` by relative path, with its bytes (not cleaner's own state folder)."""
+    files = (p for p in sorted(root.rglob("*")) if p.is_file() and STATE_DIR not in p.relative_to(root).parts)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 
 def report_of(path: Path) -> dict[str, Any]:
@@ -110,12 +112,12 @@ def test_glob_chooses_files(src: Path, tmp_path: Path) -> None:
 def test_second_run_skips_complete_outputs(src: Path, tmp_path: Path) -> None:
     dst, report = tmp_path / "dst", tmp_path / "r.json"
     run(src, dst, "--no-model", "-j", "1")
-    before = {p: p.stat().st_mtime_ns for p in dst.rglob("*")}
+    before = {p: p.stat().st_mtime_ns for p in dst.rglob("*") if STATE_DIR not in p.parts}
     code, _ = run(src, dst, "--no-model", "-j", "1", "--report", report)
     assert code == 0
     assert report_of(report)["files"]["ok"] == 0
     assert report_of(report)["skipped"]["up_to_date"] == len(SEEDS) + 3
-    assert {p: p.stat().st_mtime_ns for p in dst.rglob("*")} == before
+    assert {p: p.stat().st_mtime_ns for p in dst.rglob("*") if STATE_DIR not in p.parts} == before
 
 
 def test_force_redoes_everything(src: Path, tmp_path: Path) -> None:
@@ -150,7 +152,7 @@ def test_bad_files_fail_alone_with_reasons(src: Path, tmp_path: Path) -> None:
     assert set(failures) == {"binary.txt", "undecodable.txt", "unreadable.txt"}
     assert "NUL bytes" in failures["binary.txt"]
     assert "utf-16" in failures["undecodable.txt"]
-    assert "No such file" in failures["unreadable.txt"]
+    assert "no such file" in failures["unreadable.txt"]
     assert report_of(report)["files"]["ok"] == len(SEEDS) + 3
     assert (dst / "news/deep/budget.txt").is_file() and not (dst / "binary.txt").exists()
     assert "binary.txt: binary input" in err
@@ -234,7 +236,7 @@ def test_a_failed_write_fails_that_file_only(src: Path, tmp_path: Path, monkeypa
     dst, report = tmp_path / "dst", tmp_path / "r.json"
     code, _ = run(src, dst, "--no-model", "-j", "1", "--report", report)
     assert code == 1
-    assert [f["error"] for f in report_of(report)["failures"]] == ["No space left"]
+    assert [f["error"] for f in report_of(report)["failures"]] == ["cannot write the output: no space left"]
     assert temp_files(dst) == [] and len(tree(dst)) == len(SEEDS) + 2
 
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from cleaner.api import Cleaner
 from cleaner.batch import batch_command, shared_cleaner
 from cleaner.jsonl import clean_jsonl_lines
+from cleaner.manifest import STATE_DIR
 from tests.conftest import REPO, SEEDS
 
 EMPTIED = "Subscribe to our newsletter\nSkip to content\nShare this article\n"  # every line is boilerplate
@@ -59,8 +60,9 @@ def jsonl_path_output(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` by relative path, with its bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under ``root`` by relative path, with its bytes (not ``cleaner batch``'s state folder)."""
+    files = (p for p in sorted(root.rglob("*")) if p.is_file() and STATE_DIR not in p.relative_to(root).parts)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 
 # ------------------------------------------------------------------------------------ optional imports
