@@ -328,14 +328,23 @@ def plan_tree(
 def remove_stale_temps(dst: Path) -> int:
     """Delete the temporary files a killed run left under ``dst``; returns how many.
 
-    Two batch runs must not write into the same DST at the same time: each would delete the other's.
+    Two batch runs must not write into the same DST at the same time (``cleaner batch`` holds DST's lock):
+    each would delete the other's. Iterative, like :func:`walk_tree`: any depth.
     """
     removed = 0
-    for dirpath, _, filenames in os.walk(dst, followlinks=False):
-        for name in filenames:
-            if TEMP_NAME.match(name):
+    stack = [str(dst)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif TEMP_NAME.match(entry.name):
                 with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(dirpath, name))
+                    os.unlink(entry.path)
                     removed += 1
     return removed
 

@@ -29,7 +29,7 @@ from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES, is_keep
 from cleaner.cli_options import EXIT_FAILED, model_option, no_model_option, options_from, threshold_option
 from cleaner.decide import Decision, DocumentResult
 from cleaner.errors import InputError
-from cleaner.textio import atomic_writer, decode_bytes, read_path
+from cleaner.textio import decode_bytes, display_name, output_file, read_path
 
 PALETTE = (  # background per dropped category, in DROP_CATEGORIES order; light enough for black text
     "#fde2e2",
@@ -153,10 +153,10 @@ def report_command(files: tuple[str, ...], output: Path, threshold: float, model
     for name in files:
         try:
             text, _ = decode_bytes(read_path(name))
-            named.append((name, cleaner.classify(text, True if file_kind(name) == "html" else None)))
+            named.append((display_name(name), cleaner.classify(text, True if file_kind(name) == "html" else None)))
         except InputError as exc:
             click.echo(f"cleaner: {exc}" if name in str(exc) else f"cleaner: {name}: {exc}", err=True)
-    with atomic_writer(output) as fh:
+    with output_file(output, binary=False, compress=False) as fh:
         fh.write(render_report(named))
     if len(named) < len(files):
         sys.exit(EXIT_FAILED)

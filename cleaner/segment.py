@@ -37,7 +37,7 @@ def split_lines(text: str) -> list[str]:
 def _mostly_lone_cr(text: str) -> bool:
     """Whether lone ``\\r`` outnumber the other line ends (``\\n``, ``\\r\\n``): an old Mac file."""
     crlf = text.count("\r\n")
-    return text.count("\r") - crlf > text.count("\n")
+    return text.count("\r") - crlf >= text.count("\n")
 
 
 def is_blank(line: str) -> bool:

@@ -154,10 +154,11 @@ def _strict(data: bytes, encoding: str) -> str:
         raise InputError(f"invalid {encoding} data: {exc}") from None
 
 
-def _read_capped(stream: IO[bytes], limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+def _read_capped(stream: IO[bytes], limit: int | None = None) -> bytes:
+    limit = MAX_DOCUMENT_BYTES if limit is None else limit
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"larger than {limit // 2**20} MiB: not one article (split it, or use --jsonl)")
+        raise InputError(f"larger than {limit:,} bytes: not one article (split it, or use --jsonl for datasets)")
     return data
 
 
@@ -204,7 +205,7 @@ def open_binary(path: str | Path) -> IO[bytes]:
     return open(path, "rb")
 
 
-def binary_lines(stream: IO[bytes], limit: int = MAX_DOCUMENT_BYTES) -> Iterator[bytes | None]:
+def binary_lines(stream: IO[bytes], limit: int | None = None) -> Iterator[bytes | None]:
     """The lines of a binary stream (a UTF-8 BOM dropped); ``None`` for a line longer than ``limit`` (skipped).
 
     A read or decompression failure part-way raises :class:`InputError` after the lines before it.
@@ -213,6 +214,7 @@ def binary_lines(stream: IO[bytes], limit: int = MAX_DOCUMENT_BYTES) -> Iterator
     >>> list(binary_lines(io.BytesIO(b"\\xef\\xbb\\xbfa\\nbbbbbb\\nc"), limit=5))
     [b'a\\n', None, b'c']
     """
+    limit = MAX_DOCUMENT_BYTES if limit is None else limit
     first = True
     try:
         while line := stream.readline(limit + 1):
@@ -243,7 +245,7 @@ def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
     Only for regular files and new paths (see :func:`output_file`, which decides). The file keeps the mode
     of the file it replaces; a new one gets the user's usual umask.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
@@ -258,6 +260,17 @@ def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def make_dirs(path: Path) -> None:
+    """``mkdir -p path``, iteratively: ``os.makedirs`` recurses once per level, and trees can be 1,000 deep."""
+    missing = []
+    while not path.is_dir() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir()
 
 
 def output_target(path: Path) -> tuple[Path, bool]:
