@@ -591,10 +591,10 @@ def _run_pool(
 
 def _run_alone(task: Task, settings: Settings, clean: Cleaner) -> FileResult:
     """Clean one file in a worker of its own: if the worker dies, this file is what killed it."""
-    from joblib.externals.loky import get_reusable_executor
+    from joblib import Parallel, delayed
 
-    try:
-        return get_reusable_executor(max_workers=1).submit(clean, task, settings).result()
+    try:  # n_jobs=2 for a single task: joblib runs n_jobs=1 in this process, and a crash would end the run
+        return Parallel(n_jobs=2, backend="loky")([delayed(clean)(task, settings)])[0]
     except BrokenProcessPool:
         return FileResult(task.rel, error="the worker process died cleaning it (out of memory, killed or crashed)")
 
