@@ -2,14 +2,18 @@
 
 The run is one visible pipeline:
 
-    walk SRC -> plan (kind by suffix, skip up-to-date outputs) -> clean each file (largest first, in
-    chunks of about CHUNK_BYTES per worker task, the model loaded once per worker) -> tally -> report
+    lock DST -> walk SRC -> plan (kind by suffix, skip what the manifest shows done) -> clean each file
+    (largest first, in chunks of about CHUNK_BYTES per worker task, the model loaded once per worker)
+    -> tally and record in the manifest -> report
 
 Every output is written to a temporary file in its DST folder and renamed into
 place (:func:`cleaner.textio.atomic_writer`), so an output that exists is
-complete, and "exists and is at least as new as its input" means "done": a
-killed run started again redoes exactly the missing files. Temporary files a
-killed run leaves behind are deleted at the start of the next run.
+complete. What is done is recorded in DST's manifest (:mod:`cleaner.manifest`)
+as files finish: a killed run started again redoes exactly the missing files,
+and a changed input, settings or model redoes what they touch. Temporary files a
+killed run leaves behind are deleted at the start of the next run (DST's lock
+guarantees they are not another run's). A worker that dies fails only the file it
+was cleaning; SIGTERM ends the workers as Ctrl-C does.
 
 joblib and tqdm are imported inside the functions that use them: ``cleaner.cli``
 imports this module on every start.
@@ -871,9 +875,10 @@ def batch_command(
     .txt is cleaned as text, .html/.htm through HTML extraction, .jsonl as a
     dataset (each document's text field); a .gz ending is decompressed and the
     output compressed. Other files are skipped and counted. Outputs are UTF-8,
-    written atomically; a second run skips outputs newer than their input, so
-    an interrupted run resumes. Exit code: 0 all ok, 1 some files failed
-    (listed in --report), 2 usage error, 130 interrupted.
+    written atomically; a second run skips inputs already done with the same
+    settings and model (DST/.cleaner-batch keeps the record), so an interrupted
+    run resumes. Exit code: 0 all ok, 1 some files failed (listed in --report),
+    2 usage error, 130 interrupted (Ctrl-C, SIGTERM).
 
     \b
     Examples:
