@@ -779,6 +779,7 @@ def run_batch(
             tally.add(failure)
         markers = dst / STATE_DIR / "workers"
         markers.mkdir(exist_ok=True)
+        in_flight(markers)  # a killed run's markers name nothing of this run
         tasks = {t.rel: t for t in plan.tasks}
         journal = Journal(dst)
         try:
