@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from cleaner.api import Cleaner
-from cleaner.batch import file_kind
+from cleaner.batch_plan import file_kind
 from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES, is_keep
 from cleaner.cli_options import EXIT_FAILED, model_option, no_model_option, options_from, threshold_option
 from cleaner.decide import Decision, DocumentResult

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cleaner import api, batch
+from cleaner import api, batch_run
 from cleaner.api import Cleaner
-from cleaner.batch import TEMP_NAME, Task, batch_command, progress_bar
+from cleaner.batch import batch_command
+from cleaner.batch_plan import TEMP_NAME, FileResult, Task
+from cleaner.batch_report import progress_bar
 from cleaner.errors import ModelError
 from cleaner.manifest import STATE_DIR
 from cleaner.options import Options
@@ -190,7 +192,7 @@ def test_summary_line_on_stderr_and_quiet(src: Path, tmp_path: Path) -> None:
 def test_progress_bar_shows_files_and_bytes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     tasks = [Task(tmp_path / "a", tmp_path / "b", "a.txt", "text", 2_000_000)]
     with progress_bar(tasks, enabled=True) as advance:
-        advance([batch.FileResult("a.txt")])
+        advance([FileResult("a.txt")])
     err = capsys.readouterr().err
     assert "1/1 files" in err and "files/s" in err and "MB" in err
 
@@ -222,7 +224,7 @@ def test_interrupted_run_leaves_no_temp_or_partial_output_and_resumes(
     run(src, tmp_path / "whole", "--no-model", "-j", "1")
     dst = tmp_path / "dst"
     with monkeypatch.context() as m:
-        m.setattr(batch, "atomic_writer", _failing_writer(3, KeyboardInterrupt()))
+        m.setattr(batch_run, "atomic_writer", _failing_writer(3, KeyboardInterrupt()))
         code, err = run(src, dst, "--no-model", "-j", "1")
     assert code == 130 and "interrupted" in err
     assert temp_files(dst) == []
@@ -232,7 +234,7 @@ def test_interrupted_run_leaves_no_temp_or_partial_output_and_resumes(
 
 
 def test_a_failed_write_fails_that_file_only(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "atomic_writer", _failing_writer(len(SEEDS) + 2, OSError(28, "No space left")))
+    monkeypatch.setattr(batch_run, "atomic_writer", _failing_writer(len(SEEDS) + 2, OSError(28, "No space left")))
     dst, report = tmp_path / "dst", tmp_path / "r.json"
     code, _ = run(src, dst, "--no-model", "-j", "1", "--report", report)
     assert code == 1
@@ -384,13 +386,13 @@ def test_one_job_runs_in_process_without_joblib(src: Path, tmp_path: Path, monke
 
 
 def test_chunks_are_largest_first_and_bounded() -> None:
-    sizes = [5 * batch.CHUNK_BYTES, *([1000] * 1000), *([0] * 500)]
+    sizes = [5 * batch_run.CHUNK_BYTES, *([1000] * 1000), *([0] * 500)]
     tasks = [Task(Path(), Path(), str(i), "text", n) for i, n in enumerate(sizes)]
-    chunks = batch.chunk_tasks(tasks, jobs=2)
+    chunks = batch_run.chunk_tasks(tasks, jobs=2)
     assert [t for c in chunks for t in c] == tasks
-    assert [t.size for t in chunks[0]] == [5 * batch.CHUNK_BYTES]
-    assert all(len(c) <= batch.CHUNK_FILES and sum(t.size for t in c) <= batch.CHUNK_BYTES for c in chunks[1:])
-    assert len(chunks) >= 2 * batch.CHUNKS_PER_JOB
+    assert [t.size for t in chunks[0]] == [5 * batch_run.CHUNK_BYTES]
+    assert all(len(c) <= batch_run.CHUNK_FILES and sum(t.size for t in c) <= batch_run.CHUNK_BYTES for c in chunks[1:])
+    assert len(chunks) >= 2 * batch_run.CHUNKS_PER_JOB
 
 
 def test_default_model(src: Path, tmp_path: Path) -> None:

@@ -24,9 +24,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cleaner import batch, textio
+from cleaner import batch_run, textio
 from cleaner.api import Cleaner
-from cleaner.batch import FileResult, Settings, Task, batch_command, clean_file, run_tasks
+from cleaner.batch import batch_command
+from cleaner.batch_plan import FileResult, Task, plan_tree
+from cleaner.batch_run import Settings, clean_file, in_flight, run_tasks
 from cleaner.cli import cli, main
 from cleaner.errors import ModelError
 from cleaner.manifest import STATE_DIR, batch_lock
@@ -301,7 +303,7 @@ def test_a_crashed_worker_fails_its_file_and_the_run_goes_on(tmp_path: Path) -> 
     src.mkdir()
     for i in range(40):
         (src / f"{'crash' if i == 5 else 'ok'}{i:02d}.txt").write_text(ARTICLE * (i + 1))
-    plan = batch.plan_tree(src, dst, (), False, False)
+    plan = plan_tree(src, dst, (), False, False)
     markers = tmp_path / "markers"
     markers.mkdir()
     settings = Settings(Options(use_model=False))
@@ -309,7 +311,7 @@ def test_a_crashed_worker_fails_its_file_and_the_run_goes_on(tmp_path: Path) -> 
     failed = {r.rel: r.error for r in results if r.error}
     assert sorted(r.rel for r in results) == sorted(t.rel for t in plan.tasks)
     assert list(failed) == ["crash05.txt"] and "worker process died" in failed["crash05.txt"]
-    assert len(list(dst.rglob("*.txt"))) == 39 and not batch.in_flight(markers)
+    assert len(list(dst.rglob("*.txt"))) == 39 and not in_flight(markers)
 
 
 # ------------------------------------------------------------------------------------ 6. stale batch outputs
@@ -321,11 +323,11 @@ def done_tree(tmp_path: Path) -> tuple[Path, Path]:
     src.mkdir()
     (src / "a.txt").write_text(ARTICLE)
     (src / "b.txt").write_text(ARTICLE)
-    assert batch_run(src, dst)["files"]["ok"] == 2
+    assert run_batch_report(src, dst)["files"]["ok"] == 2
     return src, dst
 
 
-def batch_run(src: Path, dst: Path, *extra: str) -> dict[str, Any]:
+def run_batch_report(src: Path, dst: Path, *extra: str) -> dict[str, Any]:
     report = src.parent / "report.json"
     result = CliRunner().invoke(
         batch_command, [str(src), str(dst), "-j", "1", "--report", str(report), *extra], catch_exceptions=False
@@ -338,10 +340,10 @@ def test_older_copy_with_the_same_settings_is_redone(tmp_path: Path) -> None:
     src, dst = tmp_path / "src", tmp_path / "dst"
     src.mkdir()
     (src / "a.txt").write_text(ARTICLE)
-    batch_run(src, dst, *RULES)
+    run_batch_report(src, dst, *RULES)
     (src / "a.txt").write_text("A different article, long enough to be kept as body text by the rules.\n")
     os.utime(src / "a.txt", ns=(1, 1))
-    assert batch_run(src, dst, *RULES)["files"]["ok"] == 1
+    assert run_batch_report(src, dst, *RULES)["files"]["ok"] == 1
     assert "A different article" in (dst / "a.txt").read_text()
 
 
@@ -349,40 +351,40 @@ def test_touched_but_unchanged_input_is_not_redone(tmp_path: Path) -> None:
     src, dst = tmp_path / "src", tmp_path / "dst"
     src.mkdir()
     (src / "a.txt").write_text(ARTICLE)
-    batch_run(src, dst, *RULES)
+    run_batch_report(src, dst, *RULES)
     os.utime(src / "a.txt", ns=(1, 1))
-    assert batch_run(src, dst, *RULES)["skipped"] == {"up_to_date": 1}
-    assert batch_run(src, dst, *RULES)["skipped"] == {"up_to_date": 1}  # its new time was recorded
+    assert run_batch_report(src, dst, *RULES)["skipped"] == {"up_to_date": 1}
+    assert run_batch_report(src, dst, *RULES)["skipped"] == {"up_to_date": 1}  # its new time was recorded
 
 
 @pytest.mark.parametrize("change", [["--threshold", "0.5"], ["--keep-category", "caption"], ["--no-model"]])
 def test_changed_settings_redo_everything(done_tree: tuple[Path, Path], change: list[str]) -> None:
-    assert batch_run(*done_tree, *change)["files"]["ok"] == 2
+    assert run_batch_report(*done_tree, *change)["files"]["ok"] == 2
 
 
 def test_another_model_redoes_everything(done_tree: tuple[Path, Path], tmp_path: Path) -> None:
     other = tmp_path / "other.npz"
     model = load_model(DEFAULT_MODEL)
     save_model(LinearModel(model.classes, model.weights * 0.5, model.rows, model.meta), other)
-    assert batch_run(*done_tree, "--model", str(other))["files"]["ok"] == 2
-    assert batch_run(*done_tree, "--model", str(other))["files"]["ok"] == 0
+    assert run_batch_report(*done_tree, "--model", str(other))["files"]["ok"] == 2
+    assert run_batch_report(*done_tree, "--model", str(other))["files"]["ok"] == 0
 
 
 def test_input_edited_while_it_was_cleaned_is_redone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src, dst = tmp_path / "src", tmp_path / "dst"
     src.mkdir()
     (src / "a.txt").write_text(ARTICLE)
-    original = batch.clean_document
+    original = batch_run.clean_document
 
     def edit_while_cleaning(task: Task, settings: Settings) -> FileResult:
         result = original(task, settings)
         task.src.write_text("Edited meanwhile: a new article line that is long enough to be kept.\n")
         return result
 
-    monkeypatch.setattr(batch, "clean_document", edit_while_cleaning)
-    batch_run(src, dst, *RULES)
-    monkeypatch.setattr(batch, "clean_document", original)
-    assert batch_run(src, dst, *RULES)["files"]["ok"] == 1
+    monkeypatch.setattr(batch_run, "clean_document", edit_while_cleaning)
+    run_batch_report(src, dst, *RULES)
+    monkeypatch.setattr(batch_run, "clean_document", original)
+    assert run_batch_report(src, dst, *RULES)["files"]["ok"] == 1
     assert "Edited meanwhile" in (dst / "a.txt").read_text()
 
 
@@ -390,9 +392,9 @@ def test_deleted_output_is_redone(tmp_path: Path) -> None:
     src, dst = tmp_path / "src", tmp_path / "dst"
     src.mkdir()
     (src / "a.txt").write_text(ARTICLE)
-    batch_run(src, dst, *RULES)
+    run_batch_report(src, dst, *RULES)
     (dst / "a.txt").unlink()
-    assert batch_run(src, dst, *RULES)["files"]["ok"] == 1
+    assert run_batch_report(src, dst, *RULES)["files"]["ok"] == 1
 
 
 def test_a_second_run_on_the_same_dst_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -657,7 +659,7 @@ def test_killing_batch_ends_its_workers(tmp_path: Path, signum: int) -> None:
     assert workers, "no worker processes started"
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
-    time.sleep(batch.WATCH_PARENT_SECONDS * 3)
+    time.sleep(batch_run.WATCH_PARENT_SECONDS * 3)
     assert not [w for w in workers if _alive(w)]
     if signum == signal.SIGTERM:  # like Ctrl-C: a message, exit 130, no temporary files left
         assert proc.returncode == 130 and b"interrupted" in err and no_traceback(err)
