@@ -215,7 +215,13 @@ def test_html_lxml_refuses_still_gives_the_article(page: str) -> None:
 
 def test_text_after_deep_nesting_is_kept() -> None:
     first, after = ARTICLE.splitlines()
-    page = PAGE.format(first, "", "<div>" * 3000 + "deep" + "</div>" * 3000 + f"<p>{after}</p>")
+    page = PAGE.format(first, "", "<div><span>" * 1000 + "deep" + "</span></div>" * 1000 + f"<p>{after}</p>")
+    assert after in run(["clean", "--html", *RULES], page.encode())[1].decode()
+
+
+def test_text_after_10000_identical_nested_tags_is_kept() -> None:
+    first, after = ARTICLE.splitlines()
+    page = PAGE.format(first, "", "<div>" * 10_000 + "deep" + "</div>" * 10_000 + f"<p>{after}</p>")
     assert after in run(["clean", "--html", *RULES], page.encode())[1].decode()
 
 
