@@ -143,12 +143,12 @@ def run_batch(
     return tally, facts
 
 
-def _reserved_outputs(dst: Path, report: Path | None) -> dict[Path, str]:
-    """Output paths no input may take: ``--report`` when it lies inside DST."""
+def _reserved_outputs(dst: Path, report: Path | None) -> dict[str, str]:
+    """Output names (relative to DST) no input may take: ``--report`` when it lies inside DST."""
     if report is None:
         return {}
     resolved, root = report.resolve(), dst.resolve()
-    return {dst / resolved.relative_to(root): "--report"} if resolved.is_relative_to(root) else {}
+    return {resolved.relative_to(root).as_posix(): "--report"} if resolved.is_relative_to(root) else {}
 
 
 @click.command("batch")

@@ -165,14 +165,16 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _claim(claims: dict[Path, str], outputs: Iterable[Path], rel: str) -> str | None:
-    """Claim ``outputs`` for ``rel``; the name of whatever claimed one of them first, if any."""
-    for path in outputs:
-        if path in claims:
-            return claims[path]
-        if STATE_DIR in path.parts:
-            return f"cleaner's state folder {STATE_DIR}"
-    claims.update(dict.fromkeys(outputs, rel))
+def _claim(claims: dict[str, str], rel: str, sidecar: bool) -> str | None:
+    """Claim the output names (relative to DST) of ``rel``; the name of whatever claimed one first, if any."""
+    if rel.startswith(STATE_DIR + "/"):
+        return f"cleaner's state folder {STATE_DIR}"
+    names = (rel, rel + EXPLAIN_SUFFIX) if sidecar else (rel,)
+    for name in names:
+        if name in claims:
+            return claims[name]
+    for name in names:
+        claims[name] = rel
     return None
 
 
@@ -202,7 +204,7 @@ def plan_tree(
     explain: bool,
     manifest: dict[str, Entry] | None = None,
     key: str = "",
-    reserved: dict[Path, str] | None = None,
+    reserved: dict[str, str] | None = None,
 ) -> Plan:
     """Walk SRC and decide, file by file, to clean it, skip it (counted by reason) or fail it.
 
@@ -211,7 +213,7 @@ def plan_tree(
     output would overwrite another's (or a ``reserved`` path such as ``--report``) fails with the reason.
     """
     plan = Plan()
-    claims: dict[Path, str] = dict(reserved or {})
+    claims: dict[str, str] = dict(reserved or {})  # output name relative to DST -> what claimed it
     for path, rel in walk_tree(src, plan):
         if not _selected(rel, globs):
             continue
@@ -229,7 +231,7 @@ def plan_tree(
             continue
         out = dst / rel
         outputs = task_outputs(out, kind, explain)
-        clash = _claim(claims, outputs, rel)
+        clash = _claim(claims, rel, sidecar=len(outputs) > 1)
         if clash is not None:
             plan.failures.append(FileResult(rel, error=f"its output name clashes with {clash}: not written"))
             continue

@@ -27,8 +27,9 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,6 +39,7 @@ STATE_DIR = ".cleaner-batch"  # in DST: never an output (a SRC path under this n
 JOURNAL = "manifest.log"  # not a name batch would ever write an output to (no .txt/.html/.jsonl)
 LOCK = "lock"
 HASH_CHUNK = 1 << 20  # bytes read at a time when hashing a file
+FLUSH_SECONDS = 1.0  # the journal reaches the disk at least this often: a kill loses at most this much record
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,11 @@ def read_manifest(dst: Path) -> dict[str, Entry]:
 
 
 def _line(rel: str, entry: Entry | None) -> str:
-    record: dict[str, Any] = {"path": rel, "failed": True} if entry is None else {"path": rel, **asdict(entry)}
+    if entry is None:
+        record: dict[str, Any] = {"path": rel, "failed": True}
+    else:  # not dataclasses.asdict: it deep-copies, and this runs once per file
+        record = {"path": rel, "size": entry.size, "mtime_ns": entry.mtime_ns, "digest": entry.digest}
+        record.update(settings=entry.settings, outputs=entry.outputs)
     return json.dumps(record) + "\n"  # ASCII: a file name that is not UTF-8 survives as \\udcXX escapes
 
 
@@ -111,11 +117,14 @@ class Journal:
     def __init__(self, dst: Path) -> None:
         self.path = dst / STATE_DIR / JOURNAL
         self._fh: IO[str] = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self._flushed = time.monotonic()
 
     def record(self, items: Iterable[tuple[str, Entry | None]]) -> None:
-        """Append and flush: a run killed after this keeps these files done."""
+        """Append; flushed every FLUSH_SECONDS, so a killed run keeps (nearly) all the files it finished."""
         self._fh.write("".join(_line(rel, entry) for rel, entry in items))
-        self._fh.flush()
+        if time.monotonic() - self._flushed >= FLUSH_SECONDS:
+            self._fh.flush()
+            self._flushed = time.monotonic()
 
     def close(self) -> None:
         """Stop appending."""

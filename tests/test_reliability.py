@@ -593,17 +593,40 @@ def test_gzip_bomb_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert code == 1 and "larger than 10,000 bytes" in err
 
 
-def test_very_deep_tree_in_batch(tmp_path: Path) -> None:
-    src = deep = tmp_path / "src"
+def _remove_tree(root: Path) -> None:
+    """``rm -rf root`` without recursion (shutil.rmtree, and so pytest's own clean-up, recurses once per level)."""
+    folders, stack = [], [root]
+    while stack:
+        folder = stack.pop()
+        folders.append(folder)
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                os.unlink(entry.path)
+    for folder in reversed(folders):
+        folder.rmdir()
+
+
+@pytest.fixture
+def deep_tmp(tmp_path: Path) -> Any:
+    """``tmp_path``, emptied without recursion afterwards: a 1,000-deep tree would break pytest's clean-up."""
+    yield tmp_path
+    for child in list(tmp_path.iterdir()):
+        _remove_tree(child) if child.is_dir() else child.unlink()
+
+
+def test_very_deep_tree_in_batch(deep_tmp: Path) -> None:
+    src = deep = deep_tmp / "src"
     src.mkdir()
     for _ in range(1000):  # not os.makedirs: it recurses once per level
         deep = deep / "d"
         deep.mkdir()
     (deep / "a.txt").write_text(ARTICLE)
     (src / "top.txt").write_text(ARTICLE)
-    code, _, err = run(["batch", *RULES, "-j", "1", str(src), str(tmp_path / "dst")])
+    code, _, err = run(["batch", *RULES, "-j", "1", str(src), str(deep_tmp / "dst")])
     assert code == 0 and no_traceback(err)
-    assert Path(tmp_path / "dst", *["d"] * 1000, "a.txt").is_file()
+    assert Path(deep_tmp / "dst", *["d"] * 1000, "a.txt").is_file()
 
 
 # ------------------------------------------------------------------------------------ broken pipe: 141
