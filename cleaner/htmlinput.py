@@ -3,32 +3,106 @@
 trafilatura is imported here only, on first use, so plain-text runs never pay for it.
 The settings match the ``residue`` flavor of the training data, so the classifier
 sees the kind of text it was trained on.
+
+lxml, which trafilatura parses with, gives up on a whole page over things a
+browser shrugs off; :func:`sanitize_html` removes them first: character
+references to characters XML forbids (``&#8;``, ``&#xFFFF;``), a DOCTYPE with an
+internal subset, and runs of more than :data:`MAX_TAG_RUN` identical bare opening
+tags (``<div><div>…``). Nesting deeper than libxml2's default limit of 256, which
+drops everything after the deep element, is allowed up to libxml2's "huge" limit
+(2,048) by giving trafilatura a parser with ``huge_tree`` (its own, otherwise the
+same). A page with text from which nothing is extracted is an error, not empty
+output.
+
+>>> sanitize_html('<!DOCTYPE html [<!ENTITY x "y">]><p>a&#8;b&#x41;</p>' + "<b>" * 100)
+'<!DOCTYPE html><p>ab&#x41;</p><b>'
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from types import ModuleType
 
 from cleaner.errors import InputError
 
+MAX_TAG_RUN = 64  # identical opening tags in a row beyond this collapse to one: no real page nests so, without text
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+_TAG_RUN = re.compile(rf"(<[a-zA-Z][a-zA-Z0-9]*+>)(?:\s*+\1){{{MAX_TAG_RUN},}}")  # possessive: ~1% of extraction
+_INVISIBLE = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_WORD = re.compile(r"\w")
+
+
+def _xml_char(code: int) -> bool:
+    """Whether XML (and so lxml) accepts the character ``code``."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def _char_ref(match: re.Match[str]) -> str:
+    hex_digits, digits = match.groups()
+    return match.group(0) if _xml_char(int(hex_digits, 16) if hex_digits else int(digits)) else ""
+
+
+def sanitize_html(html: str) -> str:
+    """``html`` without what makes lxml drop the page (see the module docstring)."""
+    if "&#" in html:
+        html = _CHAR_REF.sub(_char_ref, html)
+    html = _DOCTYPE_SUBSET.sub("<!DOCTYPE html>", html, count=1)
+    return _TAG_RUN.sub(r"\1", html)
+
+
+def has_visible_text(html: str) -> bool:
+    """Whether the page has any word character outside tags, scripts, styles and comments.
+
+    >>> has_visible_text("<html><script>x()</script></html>"), has_visible_text("<p>Hi</p>")
+    (False, True)
+    """
+    return bool(_WORD.search(_TAG.sub(" ", _INVISIBLE.sub(" ", html))))
+
+
+@functools.cache
+def _trafilatura() -> ModuleType:
+    """trafilatura, imported on first use, its lxml parser allowed trees deeper than 256 (``huge_tree``).
+
+    trafilatura reads its parser from ``trafilatura.utils.HTML_PARSER`` at each call; the replacement has
+    the same settings plus ``huge_tree``. Done once per process; if trafilatura changes that name, nothing
+    is replaced and deep pages lose their end as before.
+    """
+    try:
+        import trafilatura
+        import trafilatura.utils
+        from lxml.html import HTMLParser
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise InputError(f"HTML input needs trafilatura, which failed to import: {exc}") from None
+    if isinstance(getattr(trafilatura.utils, "HTML_PARSER", None), HTMLParser):
+        trafilatura.utils.HTML_PARSER = HTMLParser(
+            collect_ids=False,
+            default_doctype=False,
+            encoding="utf-8",
+            remove_comments=True,
+            remove_pis=True,
+            huge_tree=True,
+        )
+    return trafilatura
 
 
 def extract_html(html: str) -> str:
     """The text trafilatura extracts from ``html``, one paragraph per line, whitespace collapsed.
 
-    Returns ``""`` when trafilatura finds no text. Raises :class:`InputError` on
-    markup it cannot parse at all.
+    Returns ``""`` for a page without visible text. Raises :class:`InputError` on
+    markup it cannot parse at all, and when a page with text yields nothing.
     """
+    trafilatura = _trafilatura()
     try:
-        import trafilatura
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise InputError(f"HTML input needs trafilatura, which failed to import: {exc}") from None
-    try:
-        text = trafilatura.extract(html, favor_recall=True, include_comments=False, include_tables=True)
+        text = trafilatura.extract(sanitize_html(html), favor_recall=True, include_comments=False, include_tables=True)
     except (ValueError, RecursionError) as exc:
         raise InputError(f"could not parse the HTML: {exc}") from None
     if not text:
+        if has_visible_text(html):
+            raise InputError("no text could be extracted from the HTML, though the page has text")
         return ""
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line) + "\n"
