@@ -148,6 +148,8 @@ def _clean_line(cleaner: Cleaner, doc: dict[str, Any], field: str, lineno: int, 
         return JsonlOutcome(lineno, error=f"line {lineno}: invalid text ({exc.reason}: {exc.object[exc.start]!r})")
     except RecursionError:
         return JsonlOutcome(lineno, error=f"line {lineno}: nested too deeply")
+    except InputError as exc:  # with html: a text field whose page gives no text or cannot be parsed
+        return JsonlOutcome(lineno, error=f"line {lineno}: {exc}")
     return JsonlOutcome(
         lineno, line=line, truncated=result.truncated, counts=result.counts(), decisions=result.decisions
     )
