@@ -8,7 +8,6 @@ others are still processed), 2 usage error, 130 interrupted, 141 broken pipe.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import json
 import sys
 from collections.abc import Iterator
@@ -37,11 +36,11 @@ from cleaner.cli_options import (
     threshold_option,
 )
 from cleaner.decide import DocumentResult
-from cleaner.errors import CleanerError, InputError
-from cleaner.jsonl import clean_jsonl_lines
+from cleaner.errors import CleanerError, InputError, OutputError, os_reason
+from cleaner.jsonl import JsonlOutcome, clean_jsonl_lines
 from cleaner.options import Options
 from cleaner.report import report_command
-from cleaner.textio import atomic_writer, decode_bytes, open_text, read_path, utf8_lines
+from cleaner.textio import binary_lines, decode_document, display_name, open_binary, output_file, read_path
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 PROGRESS_DELAY = 2.0  # seconds before clean --jsonl shows its progress bar: short runs stay quiet
@@ -82,20 +81,25 @@ def _deciders(result: DocumentResult) -> dict[str, int]:
     return out
 
 
+class PipeClosed(Exception):
+    """Standard output's reader went away (``| head``); not an ``OSError``, so that click lets it through."""
+
+
 @contextmanager
 def _output(path: Path | None) -> Iterator[IO[bytes]]:
-    if path is None or str(path) == "-":
-        try:
-            yield sys.stdout.buffer
-        except BrokenPipeError:  # here, not in main(): click turns an EPIPE escaping a command into exit 1
-            _quiet_broken_pipe()
-        return
-    with atomic_writer(path, binary=True) as fh:
-        if path.name.endswith(".gz"):
-            with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
-                yield gz  # type: ignore[misc]
-        else:
+    """Standard output, or ``-o`` through :func:`~cleaner.textio.output_file`; a write failure is an OutputError."""
+    if path is not None and str(path) != "-":
+        with output_file(path) as fh:
             yield fh
+        return
+    if sys.stdout is None:
+        raise OutputError("standard output is closed")
+    try:
+        yield sys.stdout.buffer
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"standard output: cannot write: {os_reason(exc)}") from None
 
 
 def _write(out: IO[bytes], data: bytes) -> None:
@@ -119,37 +123,43 @@ def _clean_text_files(cleaner: Cleaner, files: tuple[str, ...], mode: str, force
     failed = 0
     for name in files:
         try:
-            text, encoding = decode_bytes(read_path(name))
+            text, encoding, replaced = decode_document(read_path(name))
             html = True if force_html or name.lower().endswith(HTML_SUFFIXES) else None
             result = cleaner.classify(text, html)
         except InputError as exc:
             _warn(f"cleaner: {exc}" if name == "-" or name in str(exc) else f"cleaner: {name}: {exc}")
             failed += 1
             continue
+        if replaced:
+            _warn(f"cleaner: {name}: {replaced} invalid UTF-8 sequence(s) replaced with U+FFFD")
         if mode == "explain":
+            shown = display_name(name)
             chunk = "".join(
-                json.dumps({"file": name, **d.as_record()}, ensure_ascii=False) + "\n" for d in result.decisions
+                json.dumps({"file": shown, **d.as_record()}, ensure_ascii=False) + "\n" for d in result.decisions
             )
         elif mode == "json":
-            chunk = json.dumps(_result_json(name, result, encoding), ensure_ascii=False) + "\n"
+            chunk = json.dumps(_result_json(display_name(name), result, encoding), ensure_ascii=False) + "\n"
         else:
             chunk = result.text
         _write(out, chunk.encode("utf-8"))
     return failed
 
 
-def _jsonl_lines(name: str) -> Iterator[str]:
+def _open_jsonl(name: str) -> IO[bytes]:
+    """The binary stream of a JSONL input (``-`` is stdin), gunzipped when the name ends in ``.gz``."""
+    if name == "-":
+        if sys.stdin is None:
+            raise InputError("standard input is closed")
+        return sys.stdin.buffer
     try:
-        with contextlib.ExitStack() as stack:
-            stream: IO[str] = sys.stdin if name == "-" else stack.enter_context(open_text(name))
-            yield from utf8_lines(stream)
-    except InputError as exc:
-        raise InputError(f"{name}: {exc}") from None
-    except OSError as exc:  # opening the file
-        raise InputError(f"{name}: {exc.strerror or exc}") from None
+        return open_binary(name)
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{name}: {os_reason(exc)}") from None
 
 
-def _with_progress(lines: Iterator[str], name: str) -> Iterator[str]:
+def _with_progress(lines: Iterator[bytes | None], name: str) -> Iterator[bytes | None]:
     """``lines``, counted on a tqdm bar on stderr: bytes (of the file, when its size is known) and documents."""
     from tqdm import tqdm
 
@@ -157,45 +167,65 @@ def _with_progress(lines: Iterator[str], name: str) -> Iterator[str]:
     if name != "-" and not name.endswith(".gz"):
         with contextlib.suppress(OSError):
             total = Path(name).stat().st_size
-    label = "stdin" if name == "-" else Path(name).name
+    label = "stdin" if name == "-" else display_name(Path(name).name)
     with tqdm(
         total=total, unit="B", unit_scale=True, file=sys.stderr, desc=label, delay=PROGRESS_DELAY, dynamic_ncols=True
     ) as bar:
         for docs, line in enumerate(lines, 1):
             yield line
             bar.set_postfix_str(f"{docs} docs", refresh=False)
-            bar.update(len(line.encode("utf-8")))
+            bar.update(len(line) if line is not None else 0)  # None: an over-long line, skipped unread
+
+
+def _jsonl_chunk(name: str, outcome: JsonlOutcome, mode: str) -> str:
+    """What one cleaned document writes: its JSON line, or with ``--explain`` its lines' decisions."""
+    assert outcome.line is not None
+    if mode != "explain":
+        return outcome.line
+    record = {"file": display_name(name), "line": outcome.lineno}
+    return "".join(json.dumps({**record, **d.as_record()}, ensure_ascii=False) + "\n" for d in outcome.decisions)
 
 
 def _clean_jsonl(
     cleaner: Cleaner, files: tuple[str, ...], field: str, on_error: str, mode: str, html: bool, out: IO[bytes]
 ) -> int:
-    bad = 0
+    """Clean each JSONL input into ``out``; returns how many inputs (or, with ``fail``, lines) went wrong."""
+    bad = failed = 0
     progress = _is_tty(sys.stderr)
     for name in files:
-        lines = _with_progress(_jsonl_lines(name), name) if progress else _jsonl_lines(name)
-        for outcome in clean_jsonl_lines(cleaner, lines, field, html):
-            if outcome.error is not None:
-                bad += 1
-                _warn(f"cleaner: {name}: skipped {outcome.error}")
-                if on_error == "fail":
-                    return bad
-                continue
-            assert outcome.line is not None
-            if mode == "explain":
-                record = {"file": name, "line": outcome.lineno}
-                chunk = "".join(
-                    json.dumps({**record, **d.as_record()}, ensure_ascii=False) + "\n" for d in outcome.decisions
-                )
-            else:
-                chunk = outcome.line
-            _write(out, chunk.encode("utf-8"))
+        try:
+            stream = _open_jsonl(name)
+        except InputError as exc:
+            _warn(f"cleaner: {exc}")
+            failed += 1
+            continue
+        with stream if name != "-" else contextlib.nullcontext(stream):
+            lines = _with_progress(binary_lines(stream), name) if progress else binary_lines(stream)
+            for outcome in clean_jsonl_lines(cleaner, lines, field, html):
+                if outcome.error is not None:
+                    bad += 1
+                    failed += outcome.fatal
+                    _warn(f"cleaner: {name}: {'stopped at' if outcome.fatal else 'skipped'} {outcome.error}")
+                    if on_error == "fail":
+                        return bad
+                    continue
+                _write(out, _jsonl_chunk(name, outcome, mode).encode("utf-8"))
     if bad:
         _warn(f"cleaner: {bad} JSONL line(s) skipped")
-    return bad if on_error == "fail" else 0
+    return failed
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class _Cli(click.Group):
+    """The command group; a closed standard output becomes :class:`PipeClosed` (click would exit 1 on it)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise PipeClosed from None
+
+
+@click.group(cls=_Cli, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="cleaner")
 @debug_option
 def cli() -> None:
@@ -416,12 +446,17 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _warn("cleaner: interrupted")
         sys.exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:
+    except (BrokenPipeError, PipeClosed):
         _quiet_broken_pipe()
     except CleanerError as exc:
         if debug:
             raise
         _warn(f"cleaner: {exc}")
+        sys.exit(EXIT_FAILED)
+    except OSError as exc:  # the last resort: whatever else the system refused, said in one line
+        if debug:
+            raise
+        _warn(f"cleaner: {exc.filename + ': ' if exc.filename else ''}{os_reason(exc)}")
         sys.exit(EXIT_FAILED)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -14,6 +14,7 @@ from typing import TypeVar
 import click
 
 from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES
+from cleaner.jsonl import METADATA_FIELD
 from cleaner.model import MODEL_ENV
 from cleaner.options import DEFAULT_THRESHOLD, MAX_LINE_CHARS, Options
 
@@ -49,8 +50,17 @@ model_option = click.option(
     help="Model file (.npz) [default: the shipped model].",
 )
 no_model_option = click.option("--no-model", is_flag=True, help="Use the heuristic rules only.")
+
+
+def _check_text_field(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The text field cannot be the field the cleaner adds its metadata to."""
+    if value == METADATA_FIELD:
+        raise click.BadParameter(f"{value!r} is the field cleaner adds to each document; name another field")
+    return value
+
+
 text_field_option = click.option(
-    "--text-field", default="text", show_default=True, help="JSONL field holding the text."
+    "--text-field", default="text", show_default=True, callback=_check_text_field, help="JSONL field holding the text."
 )
 on_error_option = click.option(
     "--on-error",

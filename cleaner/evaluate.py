@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,7 +75,7 @@ def _records(path: Path) -> Iterator[tuple[int, Any]]:
                     yield lineno, json.loads(line)
     except ValueError as exc:  # malformed JSON or not UTF-8
         raise InputError(f"{path}, line {lineno}: not JSON ({exc})") from None
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a .gz corrupt part-way
         raise InputError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 

@@ -7,12 +7,27 @@ the model scores every block. Without the model, or when the page yields no bloc
 are trafilatura's text (tuned for recall), which the text model or the rules then decide.
 
 trafilatura is imported here only, on first use, so plain-text runs never pay for it.
+
+lxml, which trafilatura parses with, gives up on a whole page over things a
+browser shrugs off; :func:`sanitize_html` removes them first: character
+references to characters XML forbids (``&#8;``, ``&#xFFFF;``), a DOCTYPE with an
+internal subset, and runs of more than :data:`MAX_TAG_RUN` identical bare opening
+tags (``<div><div>…``). Nesting deeper than libxml2's default limit of 256, which
+drops everything after the deep element, is allowed up to libxml2's "huge" limit
+(2,048) by giving trafilatura a parser with ``huge_tree`` (its own, otherwise the
+same). A page with text from which nothing is extracted is an error, not empty
+output.
+
+>>> sanitize_html('<!DOCTYPE html [<!ENTITY x "y">]><p>a&#8;b&#x41;</p>' + "<b>" * 100)
+'<!DOCTYPE html><p>ab&#x41;</p><b>'
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
@@ -20,9 +35,69 @@ from cleaner.errors import InputError
 from cleaner.htmlfeatures import block_feature_names, hash_names, parse_html, tree_blocks
 from cleaner.htmlmodel import HtmlModel
 
+MAX_TAG_RUN = 64  # identical opening tags in a row beyond this collapse to one: no real page nests so, without text
 _SPACES = re.compile(r"[ \t\u00a0]+")
 FALLBACK_EXTRACTION = "trafilatura favor_recall"  # what --explain names the lines of the fallback path
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+_TAG_RUN = re.compile(rf"(<[a-zA-Z][a-zA-Z0-9]*+>)(?:\s*+\1){{{MAX_TAG_RUN},}}")  # possessive: ~1% of extraction
+_INVISIBLE = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_WORD = re.compile(r"\w")
+
+
+def _xml_char(code: int) -> bool:
+    """Whether XML (and so lxml) accepts the character ``code``."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def _char_ref(match: re.Match[str]) -> str:
+    hex_digits, digits = match.groups()
+    return match.group(0) if _xml_char(int(hex_digits, 16) if hex_digits else int(digits)) else ""
+
+
+def sanitize_html(html: str) -> str:
+    """``html`` without what makes lxml drop the page (see the module docstring)."""
+    if "&#" in html:
+        html = _CHAR_REF.sub(_char_ref, html)
+    html = _DOCTYPE_SUBSET.sub("<!DOCTYPE html>", html, count=1)
+    return _TAG_RUN.sub(r"\1", html)
+
+
+def has_visible_text(html: str) -> bool:
+    """Whether the page has any word character outside tags, scripts, styles and comments.
+
+    >>> has_visible_text("<html><script>x()</script></html>"), has_visible_text("<p>Hi</p>")
+    (False, True)
+    """
+    return bool(_WORD.search(_TAG.sub(" ", _INVISIBLE.sub(" ", html))))
+
+
+@functools.cache
+def _trafilatura() -> ModuleType:
+    """trafilatura, imported on first use, its lxml parser allowed trees deeper than 256 (``huge_tree``).
+
+    trafilatura reads its parser from ``trafilatura.utils.HTML_PARSER`` at each call; the replacement has
+    the same settings plus ``huge_tree``. Done once per process; if trafilatura changes that name, nothing
+    is replaced and deep pages lose their end as before.
+    """
+    try:
+        import trafilatura
+        import trafilatura.utils
+        from lxml.html import HTMLParser
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise InputError(f"HTML input needs trafilatura, which failed to import: {exc}") from None
+    if isinstance(getattr(trafilatura.utils, "HTML_PARSER", None), HTMLParser):
+        trafilatura.utils.HTML_PARSER = HTMLParser(
+            collect_ids=False,
+            default_doctype=False,
+            encoding="utf-8",
+            remove_comments=True,
+            remove_pis=True,
+            huge_tree=True,
+        )
+    return trafilatura
 
 
 def trafilatura_extract(html: str | object, setting: str = "default") -> str:
@@ -30,13 +105,11 @@ def trafilatura_extract(html: str | object, setting: str = "default") -> str:
 
     Tables are included, comments left out. Raises :class:`InputError` on markup it cannot parse.
     """
-    try:
-        import trafilatura
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise InputError(f"HTML input needs trafilatura, which failed to import: {exc}") from None
+    trafilatura = _trafilatura()
     flags = {"favor_recall": setting == "favor_recall", "favor_precision": setting == "favor_precision"}
+    source = sanitize_html(html) if isinstance(html, str) else html
     try:
-        return trafilatura.extract(html, include_comments=False, include_tables=True, **flags) or ""
+        return trafilatura.extract(source, include_comments=False, include_tables=True, **flags) or ""
     except (ValueError, RecursionError) as exc:
         raise InputError(f"could not parse the HTML: {exc}") from None
 
@@ -49,6 +122,8 @@ def extract_html(html: str) -> str:
     """
     text = trafilatura_extract(html, "favor_recall")
     if not text:
+        if has_visible_text(html):
+            raise InputError("no text could be extracted from the HTML, though the page has text")
         return ""
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line) + "\n"
@@ -66,7 +141,8 @@ class ScoredBlocks:
 
 def score_blocks(html: str, model: HtmlModel) -> ScoredBlocks | None:
     """The page's text blocks scored by ``model``; ``None`` when the page has no text blocks."""
-    tree = parse_html(html)
+    _trafilatura()  # its parser, allowed deep trees, is the one parse_html uses
+    tree = parse_html(sanitize_html(html))
     if tree is None:
         return None
     blocks = tree_blocks(tree)

@@ -3,8 +3,14 @@
 Each output document keeps every field, has its text field replaced by the
 cleaned text (ending with a line break only when the original did), and gains
 a ``cleaner`` object (see ``DocumentResult.metadata``).
-A malformed line or a document without the field is yielded as an error with
-its line number; the caller decides to skip or stop.
+One odd line never stops the rest: a malformed line, a document without the
+field, a line that is not UTF-8, too long, nested too deep or holding a lone
+surrogate is yielded as an error with its line number (the caller decides to
+skip or stop). A read error part-way (a truncated ``.gz``) is yielded as a
+``fatal`` error after the documents before it.
+
+Numbers are written back as they were read: a float too large for a double
+(``1e400``) stays ``1e400`` instead of becoming ``Infinity``, which is not JSON.
 
 >>> from cleaner.api import Cleaner
 >>> from cleaner.options import Options
@@ -16,18 +22,25 @@ its line number; the caller decides to skip or stop.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from cleaner.api import Cleaner
 from cleaner.decide import Decision, DocumentResult
+from cleaner.errors import InputError
 from cleaner.segment import match_final_newline
+
+METADATA_FIELD = "cleaner"  # the field each output document gains; it cannot be the text field
+_RAW_NUMBER = "\ue000\ue001cleaner-number:"  # private-use marker of a number kept as its source text
+_RAW_NUMBER_JSON = re.compile('"' + _RAW_NUMBER + r'([^"]*)"')
 
 
 @dataclass(frozen=True, slots=True)
 class JsonlOutcome:
-    """One input line's outcome: an output line (with newline) or an error message."""
+    """One input line's outcome: an output line (with newline) or an error message (``fatal``: reading stopped)."""
 
     lineno: int
     line: str | None = None
@@ -35,6 +48,28 @@ class JsonlOutcome:
     truncated: bool = False
     counts: dict[str, dict[str, int]] | None = None
     decisions: tuple[Decision, ...] = ()  # each non-blank line's decision (for ``clean --jsonl --explain``)
+    fatal: bool = False
+
+
+def _exact_float(text: str) -> float | str:
+    """A JSON float; one a double cannot hold is kept as its text, marked (written back unquoted)."""
+    value = float(text)
+    return value if math.isfinite(value) else _RAW_NUMBER + text
+
+
+_DECODER = json.JSONDecoder(parse_float=_exact_float)
+
+
+def dumps_document(doc: dict[str, Any]) -> str:
+    """``doc`` as one JSON line (no newline), numbers kept as :func:`_exact_float` read them.
+
+    >>> dumps_document(_DECODER.decode('{"n": 1e400, "m": 1.5}'))
+    '{"n": 1e400, "m": 1.5}'
+    """
+    line = json.dumps(doc, ensure_ascii=False)
+    if _RAW_NUMBER in line:
+        line = _RAW_NUMBER_JSON.sub(r"\1", line)
+    return line
 
 
 def clean_record(
@@ -50,24 +85,71 @@ def clean_record(
     (7, '', {'newsletter': 1})
     """
     result = cleaner.classify(doc[field], html=html)
-    return {**doc, field: match_final_newline(doc[field], result.text), "cleaner": result.metadata()}, result
+    return {**doc, field: match_final_newline(doc[field], result.text), METADATA_FIELD: result.metadata()}, result
+
+
+def _parse(raw: str | bytes | None, field: str) -> dict[str, Any] | str:
+    """The document of one line, or the reason it cannot be cleaned."""
+    if raw is None:
+        return "longer than the size limit of one document"
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"not UTF-8 ({exc.reason} at byte {exc.start}): JSONL must be UTF-8"
+    try:
+        doc = _DECODER.decode(raw)
+    except RecursionError:
+        return "nested too deeply"
+    except ValueError as exc:
+        return f"malformed JSON ({str(exc).split(':')[0]})"
+    if not isinstance(doc, dict) or not isinstance(doc.get(field), str):
+        return f"no string field {field!r}"
+    return doc
+
+
+def _is_blank(raw: str | bytes | None) -> bool:
+    return raw is not None and not raw.strip()
 
 
 def clean_jsonl_lines(
-    cleaner: Cleaner, lines: Iterable[str], field: str = "text", html: bool = False
+    cleaner: Cleaner, lines: Iterable[str | bytes | None], field: str = "text", html: bool = False
 ) -> Iterator[JsonlOutcome]:
-    """Clean each JSON document in ``lines`` (see :func:`clean_record`); blank lines are skipped silently."""
-    for lineno, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
+    """Clean each JSON document in ``lines`` (str, UTF-8 bytes, or None for an over-long line); blanks are skipped.
+
+    Each document is cleaned by :func:`clean_record` (``html``: its text field holds a page).
+    """
+    iterator = iter(lines)
+    lineno = 0
+    while True:
         try:
-            doc = json.loads(raw)
-        except ValueError as exc:
-            yield JsonlOutcome(lineno, error=f"line {lineno}: malformed JSON ({str(exc).split(':')[0]})")
+            raw = next(iterator)
+        except StopIteration:
+            return
+        except InputError as exc:
+            yield JsonlOutcome(lineno + 1, error=f"line {lineno + 1}: {exc}; the rest is not read", fatal=True)
+            return
+        lineno += 1
+        if _is_blank(raw):
             continue
-        if not isinstance(doc, dict) or not isinstance(doc.get(field), str):
-            yield JsonlOutcome(lineno, error=f"line {lineno}: no string field {field!r}")
+        doc = _parse(raw, field)
+        if isinstance(doc, str):
+            yield JsonlOutcome(lineno, error=f"line {lineno}: {doc}")
             continue
+        yield _clean_line(cleaner, doc, field, lineno, html)
+
+
+def _clean_line(cleaner: Cleaner, doc: dict[str, Any], field: str, lineno: int, html: bool = False) -> JsonlOutcome:
+    try:
         doc, result = clean_record(cleaner, doc, field, html)
-        line = json.dumps(doc, ensure_ascii=False) + "\n"
-        yield JsonlOutcome(lineno, line, truncated=result.truncated, counts=result.counts(), decisions=result.decisions)
+        line = dumps_document(doc) + "\n"
+        line.encode("utf-8")  # a lone surrogate ("\ud800") parses but cannot be written
+    except UnicodeEncodeError as exc:
+        return JsonlOutcome(lineno, error=f"line {lineno}: invalid text ({exc.reason}: {exc.object[exc.start]!r})")
+    except RecursionError:
+        return JsonlOutcome(lineno, error=f"line {lineno}: nested too deeply")
+    except InputError as exc:  # with html: a text field whose page gives no text or cannot be parsed
+        return JsonlOutcome(lineno, error=f"line {lineno}: {exc}")
+    return JsonlOutcome(
+        lineno, line=line, truncated=result.truncated, counts=result.counts(), decisions=result.decisions
+    )

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import stat
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ import numpy as np
 
 from cleaner.categories import is_keep
 from cleaner.context import FEATURE_NAMES as CONTEXT_FEATURES
-from cleaner.errors import ModelError
+from cleaner.errors import ModelError, os_reason
 from cleaner.features import FEATURE_VERSION, N_FEATURES
 from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
 from cleaner.stage2 import TreeEnsemble, from_arrays
@@ -43,6 +45,8 @@ MODEL_DIRS = (  # where the shipped model lives, searched in this order
 )
 FORMAT = "cleaner-linear-v1"  # the file layout; not the feature version
 PROB_EPS = 1e-6  # keep probabilities are clipped to [eps, 1 - eps] before taking logits (as in training)
+MAX_ARRAY_BYTES = 256 * 1024 * 1024  # declared size of any one array; the shipped model's largest is about 1 MB
+MAX_CLASSES = 64  # a header listing more is not one of ours (there are 20 categories)
 
 
 def shipped_model(dirs: Sequence[Path] = MODEL_DIRS, name: str = MODEL_FILE) -> Path:
@@ -153,19 +157,21 @@ def save_model(model: LinearModel, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _read_archive(path: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+def _read_archive(path: Path) -> tuple[Any, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The header (not yet checked), weights, rows and stage-2 members of a model file."""
+    _require_regular_file(path)
     try:
+        _check_declared_arrays(path)
         with np.load(path, allow_pickle=False) as npz:
             header = json.loads(npz["header"].tobytes().decode("utf-8"))
-            stage2 = {f"s2_{a}": npz[f"s2_{a}"] for a in STAGE2_ARRAYS} if "stage2" in header else {}
+            has_stage2 = isinstance(header, dict) and "stage2" in header
+            stage2 = {f"s2_{a}": npz[f"s2_{a}"] for a in STAGE2_ARRAYS} if has_stage2 else {}
             return header, npz["weights"].astype(np.float32), npz["rows"].astype(np.int64), stage2
-    except FileNotFoundError:
-        raise ModelError(f"model file not found: {path}") from None
-    except IsADirectoryError:
-        raise ModelError(f"model path is a directory, not a file: {path}") from None
+    except ModelError:
+        raise
     except PermissionError:
         raise ModelError(f"model file is not readable (permission denied): {path}") from None
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as exc:
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, MemoryError) as exc:
         if _looks_like_pickle(path):
             raise ModelError(
                 f"refusing to load {path}: it is a pickle/joblib file, and loading one runs arbitrary code. "
@@ -177,20 +183,43 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray, d
         ) from None
 
 
-def _looks_like_pickle(path: Path) -> bool:
+def _require_regular_file(path: Path) -> None:
+    """Refuse what is not a regular file before opening it: a FIFO would block, ``/dev/zero`` never end."""
     try:
-        head = path.read_bytes()[:2]
-    except OSError:
-        return False
-    return head[:1] == b"\x80" or head in (b"\x1f\x8b", b"x\x9c", b"x\xda")
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ModelError(f"model file not found: {path}") from None
+    except OSError as exc:
+        raise ModelError(f"model file {path} cannot be read ({os_reason(exc)})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ModelError(f"model path is a directory, not a file: {path}")
+    if not stat.S_ISREG(st.st_mode):
+        raise ModelError(f"model path is not a regular file (a FIFO, socket or device): {path}")
 
 
-def load_model(path: Path) -> LinearModel:
-    """Load a model file, checking its format and feature version.
+def _check_declared_arrays(path: Path) -> None:
+    """Read each array's declared type and shape, before any data: no pickled objects, nothing huge."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else None
+                read_header = read_header or np.lib.format.read_array_header_2_0
+                shape, _, dtype = read_header(member)
+            if dtype.hasobject:
+                raise ModelError(f"refusing to load {path}: {info.filename} holds pickled Python objects")
+            size = math.prod(shape) * dtype.itemsize
+            if size > MAX_ARRAY_BYTES:
+                raise ModelError(
+                    f"model file {path} is not a cleaner model: {info.filename} declares {size:,} bytes "
+                    f"(more than {MAX_ARRAY_BYTES:,})"
+                )
 
-    Raises :class:`ModelError` with the file name and what to do on any problem.
-    """
-    header, weights, rows, stage2_arrays = _read_archive(path)
+
+def _check_header(path: Path, header: Any) -> tuple[str, ...]:
+    """The classes of a well-formed header (a JSON object naming a known format and feature version)."""
+    if not isinstance(header, dict):
+        raise ModelError(f"model file {path} is not a cleaner model: its header is not a JSON object")
     if header.get("format") != FORMAT:
         raise ModelError(f"{path} has format {header.get('format')!r}, expected {FORMAT!r}")
     if header.get("feature_version") != FEATURE_VERSION or header.get("n_features") != N_FEATURES:
@@ -198,13 +227,49 @@ def load_model(path: Path) -> LinearModel:
             f"{path} was trained with feature version {header.get('feature_version')} "
             f"but this cleaner computes version {FEATURE_VERSION}; retrain it with `make train`"
         )
-    classes = tuple(header["classes"])
-    keep_head = header.get("keep_head") is True
-    if weights.shape != (len(rows), len(classes) + keep_head) or (
-        len(rows) and (rows.min() < 0 or rows.max() >= N_FEATURES)
+    classes = header.get("classes")
+    if (
+        not isinstance(classes, list)
+        or not 2 <= len(classes) <= MAX_CLASSES
+        or not all(isinstance(c, str) for c in classes)
+        or len(set(classes)) != len(classes)
+        or not any(is_keep(c) for c in classes)
     ):
-        raise ModelError(f"{path} is inconsistent (weights {weights.shape}, {len(rows)} rows); retrain it")
-    stage2 = _stage2(path, header, stage2_arrays)
+        raise ModelError(f"model file {path} is not a cleaner model: bad class list {str(classes)[:80]}")
+    return tuple(classes)
+
+
+def _check_arrays(path: Path, weights: np.ndarray, rows: np.ndarray, n_classes: int) -> None:
+    """Shapes that fit together, feature indices in range, and only finite weights."""
+    if rows.ndim != 1 or weights.ndim != 2 or weights.shape != (len(rows), n_classes):
+        raise ModelError(
+            f"{path} is inconsistent (weights {weights.shape}, rows {rows.shape}, {n_classes} classes); retrain it"
+        )
+    if len(rows) and (rows.min() < 0 or rows.max() >= N_FEATURES):
+        raise ModelError(f"{path} is inconsistent (feature indices outside 0..{N_FEATURES - 1}); retrain it")
+    if not np.isfinite(weights).all():
+        raise ModelError(f"{path} has non-finite weights (NaN or infinity); retrain it")
+
+
+def _looks_like_pickle(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+    except OSError:
+        return False
+    return head[:1] == b"\x80" or head in (b"\x1f\x8b", b"x\x9c", b"x\xda")
+
+
+def load_model(path: Path) -> LinearModel:
+    """Load a model file, checking its format, feature version, shapes and values.
+
+    Raises :class:`ModelError` with the file name and what to do on any problem.
+    """
+    header, weights, rows, stage2_members = _read_archive(path)
+    classes = _check_header(path, header)
+    keep_head = header.get("keep_head") is True
+    _check_arrays(path, weights, rows, len(classes) + keep_head)
+    stage2 = _stage2(path, header, stage2_members)
     skip = ("format", "classes", "feature_version", "n_features", "stage2", "keep_head")
     meta = {k: v for k, v in header.items() if k not in skip}
     return LinearModel(classes, weights, rows, meta, stage2, keep_head)
@@ -215,6 +280,8 @@ def _stage2(path: Path, header: dict[str, Any], members: dict[str, np.ndarray]) 
     if not members:
         return None
     info = header["stage2"]
+    if not isinstance(info, dict):
+        raise ModelError(f"{path} has an unreadable stage-2 header (not a JSON object); retrain it")
     if info.get("features") != list(CONTEXT_FEATURES):
         raise ModelError(f"{path} was trained with other context features; retrain it with `make train`")
     try:

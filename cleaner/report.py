@@ -26,13 +26,13 @@ from pathlib import Path
 import click
 
 from cleaner.api import Cleaner
-from cleaner.batch import file_kind
+from cleaner.batch_plan import file_kind
 from cleaner.categories import ALL_CATEGORIES, DROP_CATEGORIES, is_keep
 from cleaner.cli_options import CONTEXT_SETTINGS, EXIT_FAILED, debug_option, decision_options, options_from
 from cleaner.decide import Decision, DocumentResult
 from cleaner.errors import InputError
 from cleaner.review import EDIT_CSS, editor_script, editor_toolbar
-from cleaner.textio import atomic_writer, decode_bytes, read_path
+from cleaner.textio import decode_bytes, display_name, output_file, read_path
 
 PALETTE = (  # background per dropped category, in DROP_CATEGORIES order; light enough for black text
     "#fde2e2",
@@ -176,10 +176,10 @@ def report_command(
     for name in files:
         try:
             text, _ = decode_bytes(read_path(name))
-            named.append((name, cleaner.classify(text, True if file_kind(name) == "html" else None)))
+            named.append((display_name(name), cleaner.classify(text, True if file_kind(name) == "html" else None)))
         except InputError as exc:
             click.echo(f"cleaner: {exc}" if name in str(exc) else f"cleaner: {name}: {exc}", err=True)
-    with atomic_writer(output) as fh:
+    with output_file(output, binary=False, compress=False) as fh:
         fh.write(render_report(named, editable))
     if len(named) < len(files):
         sys.exit(EXIT_FAILED)

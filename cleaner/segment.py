@@ -2,11 +2,13 @@
 
 Line-ending policy: lines are separated by ``\\n``; a ``\\r`` before it stays
 part of the raw line, so CRLF input gives CRLF output, byte for byte. A
-document with no ``\\n`` but with lone ``\\r`` (old Mac files) is split on
-``\\r`` and written back with ``\\n``.
+document whose line ends are mostly lone ``\\r`` (old Mac files, perhaps with
+one ``\\n`` at the end) is split on ``\\r`` and written back with ``\\n``.
 
 >>> split_lines("Title\\n\\nBody.\\n")
 ['Title', '', 'Body.']
+>>> split_lines("a\\rb\\rc\\n")
+['a', 'b', 'c']
 >>> join_kept(["a", "", "", "b", ""], [True, True, True, False, True])
 'a\\n'
 """
@@ -22,14 +24,20 @@ HTML_SNIFF_CHARS = 1024  # how much of the start of a document is checked for an
 
 def split_lines(text: str) -> list[str]:
     """Split ``text`` into raw lines (without the ``\\n``), dropping one final newline."""
-    if "\n" not in text and "\r" in text:
-        text = text.replace("\r", "\n")
+    if "\r" in text and _mostly_lone_cr(text):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text:
         return []
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
     return lines
+
+
+def _mostly_lone_cr(text: str) -> bool:
+    """Whether lone ``\\r`` outnumber the other line ends (``\\n``, ``\\r\\n``): an old Mac file."""
+    crlf = text.count("\r\n")
+    return text.count("\r") - crlf >= text.count("\n")
 
 
 def is_blank(line: str) -> bool:

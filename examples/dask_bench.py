@@ -19,7 +19,9 @@ from pathlib import Path
 
 from distributed import Client, LocalCluster
 
-from cleaner.batch import Settings, plan_tree, run_batch
+from cleaner.batch import run_batch
+from cleaner.batch_plan import plan_tree
+from cleaner.batch_run import Settings
 from cleaner.integrations.dask import clean_tasks
 from cleaner.options import Options
 

@@ -15,10 +15,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cleaner import api, batch
+from cleaner import api, batch_run
 from cleaner.api import Cleaner
-from cleaner.batch import TEMP_NAME, Task, batch_command, progress_bar
+from cleaner.batch import batch_command
+from cleaner.batch_plan import TEMP_NAME, FileResult, Task, file_kind
+from cleaner.batch_report import progress_bar
 from cleaner.errors import ModelError
+from cleaner.manifest import STATE_DIR
 from cleaner.options import Options
 from cleaner.textio import atomic_writer
 from tests.conftest import SEEDS
@@ -48,8 +51,9 @@ def run(*args: str | Path) -> tuple[int, str]:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` by relative path, with its bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under ``root`` by relative path, with its bytes (not cleaner's own state folder)."""
+    files = (p for p in sorted(root.rglob("*")) if p.is_file() and STATE_DIR not in p.relative_to(root).parts)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 
 def report_of(path: Path) -> dict[str, Any]:
@@ -111,12 +115,12 @@ def test_glob_chooses_files(src: Path, tmp_path: Path) -> None:
 def test_second_run_skips_complete_outputs(src: Path, tmp_path: Path) -> None:
     dst, report = tmp_path / "dst", tmp_path / "r.json"
     run(src, dst, "--no-model", "-j", "1")
-    before = {p: p.stat().st_mtime_ns for p in dst.rglob("*")}
+    before = {p: p.stat().st_mtime_ns for p in dst.rglob("*") if STATE_DIR not in p.parts}
     code, _ = run(src, dst, "--no-model", "-j", "1", "--report", report)
     assert code == 0
     assert report_of(report)["files"]["ok"] == 0
     assert report_of(report)["skipped"]["up_to_date"] == len(SEEDS) + 3
-    assert {p: p.stat().st_mtime_ns for p in dst.rglob("*")} == before
+    assert {p: p.stat().st_mtime_ns for p in dst.rglob("*") if STATE_DIR not in p.parts} == before
 
 
 def test_force_redoes_everything(src: Path, tmp_path: Path) -> None:
@@ -151,7 +155,7 @@ def test_bad_files_fail_alone_with_reasons(src: Path, tmp_path: Path) -> None:
     assert set(failures) == {"binary.txt", "undecodable.txt", "unreadable.txt"}
     assert "NUL bytes" in failures["binary.txt"]
     assert "utf-16" in failures["undecodable.txt"]
-    assert "No such file" in failures["unreadable.txt"]
+    assert "no such file" in failures["unreadable.txt"]
     assert report_of(report)["files"]["ok"] == len(SEEDS) + 3
     assert (dst / "news/deep/budget.txt").is_file() and not (dst / "binary.txt").exists()
     assert "binary.txt: binary input" in err
@@ -172,7 +176,7 @@ def test_report_has_the_totals(src: Path, tmp_path: Path) -> None:
     dst = tmp_path / "dst"
     run(src, dst, "--no-model", "-j", "1", "--report", tmp_path / "r.json")
     report = report_of(tmp_path / "r.json")
-    inputs = [p for p in src.rglob("*") if batch.file_kind(p.name)]
+    inputs = [p for p in src.rglob("*") if file_kind(p.name)]
     results = [RULES.classify(seed.read_text(encoding="utf-8"), html=False) for seed in SEEDS]
     results += [RULES.classify(ARTICLE, html=False), RULES.classify(HTML, html=True), RULES.classify(ARTICLE, False)]
     kept: Counter[str] = Counter()
@@ -215,7 +219,7 @@ def test_summary_line_on_stderr_and_quiet(src: Path, tmp_path: Path) -> None:
 def test_progress_bar_shows_files_and_bytes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     tasks = [Task(tmp_path / "a", tmp_path / "b", "a.txt", "text", 2_000_000)]
     with progress_bar(tasks, enabled=True) as advance:
-        advance([batch.FileResult("a.txt")])
+        advance([FileResult("a.txt")])
     err = capsys.readouterr().err
     assert "1/1 files" in err and "files/s" in err and "MB" in err
 
@@ -247,7 +251,7 @@ def test_interrupted_run_leaves_no_temp_or_partial_output_and_resumes(
     run(src, tmp_path / "whole", "--no-model", "-j", "1")
     dst = tmp_path / "dst"
     with monkeypatch.context() as m:
-        m.setattr(batch, "atomic_writer", _failing_writer(3, KeyboardInterrupt()))
+        m.setattr(batch_run, "atomic_writer", _failing_writer(3, KeyboardInterrupt()))
         code, err = run(src, dst, "--no-model", "-j", "1")
     assert code == 130 and "interrupted" in err
     assert temp_files(dst) == []
@@ -257,11 +261,11 @@ def test_interrupted_run_leaves_no_temp_or_partial_output_and_resumes(
 
 
 def test_a_failed_write_fails_that_file_only(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "atomic_writer", _failing_writer(len(SEEDS) + 2, OSError(28, "No space left")))
+    monkeypatch.setattr(batch_run, "atomic_writer", _failing_writer(len(SEEDS) + 2, OSError(28, "No space left")))
     dst, report = tmp_path / "dst", tmp_path / "r.json"
     code, _ = run(src, dst, "--no-model", "-j", "1", "--report", report)
     assert code == 1
-    assert [f["error"] for f in report_of(report)["failures"]] == ["No space left"]
+    assert [f["error"] for f in report_of(report)["failures"]] == ["cannot write the output: no space left"]
     assert temp_files(dst) == [] and len(tree(dst)) == len(SEEDS) + 2
 
 
@@ -316,7 +320,7 @@ def test_malformed_jsonl_lines_are_reported_with_line_numbers(tmp_path: Path) ->
 
 
 def test_bad_jsonl_lines_listed_are_capped_but_all_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "MAX_BAD_LINES_LISTED", 2)
+    monkeypatch.setattr(batch_run, "MAX_BAD_LINES_LISTED", 2)
     src = tmp_path / "src"
     src.mkdir()
     _write_jsonl(src / "d.jsonl", ["{oops", json.dumps({"text": ARTICLE}), "{oops", "{oops"])
@@ -421,13 +425,13 @@ def test_one_job_runs_in_process_without_joblib(src: Path, tmp_path: Path, monke
 
 
 def test_chunks_are_largest_first_and_bounded() -> None:
-    sizes = [5 * batch.CHUNK_BYTES, *([1000] * 1000), *([0] * 500)]
+    sizes = [5 * batch_run.CHUNK_BYTES, *([1000] * 1000), *([0] * 500)]
     tasks = [Task(Path(), Path(), str(i), "text", n) for i, n in enumerate(sizes)]
-    chunks = batch.chunk_tasks(tasks, jobs=2)
+    chunks = batch_run.chunk_tasks(tasks, jobs=2)
     assert [t for c in chunks for t in c] == tasks
-    assert [t.size for t in chunks[0]] == [5 * batch.CHUNK_BYTES]
-    assert all(len(c) <= batch.CHUNK_FILES and sum(t.size for t in c) <= batch.CHUNK_BYTES for c in chunks[1:])
-    assert len(chunks) >= 2 * batch.CHUNKS_PER_JOB
+    assert [t.size for t in chunks[0]] == [5 * batch_run.CHUNK_BYTES]
+    assert all(len(c) <= batch_run.CHUNK_FILES and sum(t.size for t in c) <= batch_run.CHUNK_BYTES for c in chunks[1:])
+    assert len(chunks) >= 2 * batch_run.CHUNKS_PER_JOB
 
 
 def test_default_model(src: Path, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from cleaner import cli as cli_module
 from cleaner.categories import DROP_CATEGORIES
 from cleaner.cli import cli, main
 from cleaner.errors import ModelError
+from cleaner.manifest import STATE_DIR
 from tests.conftest import SEEDS
 
 ARTICLE = "The city council approved the new budget on Monday after a long and heated debate, officials said."
@@ -199,7 +200,8 @@ def test_batch_names_html_text_outputs_txt(tmp_path: Path) -> None:
     (src / "news" / "a.html").write_text(page, encoding="utf-8")
     (src / "b.HTM.gz").write_bytes(gzip.compress(page.encode()))
     code, _, _ = run("batch", str(src), str(tmp_path / "dst"), "--no-model", "-j", "1", "-q", "--explain")
-    files = sorted(p.relative_to(tmp_path / "dst").as_posix() for p in (tmp_path / "dst").rglob("*") if p.is_file())
+    dst = tmp_path / "dst"
+    files = sorted(p.relative_to(dst).as_posix() for p in dst.rglob("*") if p.is_file() and STATE_DIR not in p.parts)
     assert code == 0 and files == ["b.txt.gz", "b.txt.gz.explain.jsonl", "news/a.txt", "news/a.txt.explain.jsonl"]
 
 

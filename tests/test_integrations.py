@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from cleaner.batch import batch_command
 from cleaner.cli import cli
+from cleaner.manifest import STATE_DIR
 from tests.conftest import REPO, SEEDS
 
 EMPTIED = "Subscribe to our newsletter\nSkip to content\nShare this article\n"  # every line is boilerplate
@@ -66,8 +67,9 @@ def jsonl_bytes(docs: list[dict[str, Any]]) -> bytes:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` by relative path, with its bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under ``root`` by relative path, with its bytes (not ``cleaner batch``'s state folder)."""
+    files = (p for p in sorted(root.rglob("*")) if p.is_file() and STATE_DIR not in p.relative_to(root).parts)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 
 # ------------------------------------------------------------------------------------ optional imports

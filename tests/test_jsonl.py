@@ -58,3 +58,11 @@ def test_clean_record_leaves_the_input_document_alone() -> None:
     out, result = clean_record(RULES, doc)
     assert doc == {"id": 7, "text": PAYWALLED}
     assert out == {"id": 7, "text": result.text, "cleaner": result.metadata()}
+
+
+def test_an_html_field_without_extractable_text_is_an_error_of_its_line_only() -> None:
+    page = json.dumps({"text": "<html><body><p>" + "The council met on Monday to vote. " * 5 + "</p></body></html>"})
+    plain = json.dumps({"text": "Plain words, not a page, but long enough to count as text for sure."})
+    outcomes = list(clean_jsonl_lines(Cleaner(Options(use_model=False)), [plain, page], html=True))
+    assert outcomes[0].error is not None and outcomes[0].error.startswith("line 1: no text could be extracted")
+    assert outcomes[1].error is None and "The council met" in json.loads(outcomes[1].line or "")["text"]

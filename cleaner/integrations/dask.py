@@ -7,7 +7,7 @@
     tally = clean_tree(Path("crawl"), Path("cleaned"), client)   # the same outputs as ``cleaner batch``
     docs = clean_bag(dask.bag.read_text("data/*.jsonl").map(json.loads))   # the same documents as ``--jsonl``
 
-Files are cleaned by ``cleaner batch``'s own per-file code (:func:`cleaner.batch.clean_chunk`): the same plan,
+Files are cleaned by ``cleaner batch``'s own per-file code (:func:`cleaner.batch_run.clean_chunk`): the same plan,
 the same outputs byte for byte, written atomically to the same relative paths; a file that fails is a
 ``FileResult`` with its ``error``, and the run goes on. Each worker process builds its Cleaner once, on its first
 task, through ``cleaner batch``'s bounded per-process cache (:func:`cleaner.api.shared_cleaner`); the
@@ -29,18 +29,9 @@ except ImportError as exc:  # pragma: no cover - exercised with dask hidden, in 
     raise missing_extra("dask", exc) from exc
 
 from cleaner.api import shared_cleaner
-from cleaner.batch import (
-    FileResult,
-    Settings,
-    Tally,
-    Task,
-    chunk_tasks,
-    clean_chunk,
-    file_kind,
-    output_rel,
-    plan_tree,
-    remove_stale_temps,
-)
+from cleaner.batch_plan import FileResult, Task, file_kind, output_rel, plan_tree, remove_stale_temps
+from cleaner.batch_report import Tally
+from cleaner.batch_run import Settings, chunk_tasks, clean_chunk
 from cleaner.errors import InputError
 from cleaner.jsonl import clean_record
 from cleaner.options import Options

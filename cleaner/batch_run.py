@@ -1,0 +1,324 @@
+"""``cleaner batch``, running the work: cleaning one file (a worker's job) and many, in parallel.
+
+Each file is read, cleaned and written atomically by :func:`clean_file`, which turns any problem with
+it into the result's ``error``. :func:`run_tasks` spreads files over loky workers in chunks of about
+``CHUNK_BYTES`` (largest first); a worker that dies fails only the file it was cleaning (named in its
+marker file), and closing the generator (Ctrl-C, SIGTERM) ends the workers. joblib is imported inside
+the functions that use it: ``cleaner.cli`` imports this module on every start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import json
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from cleaner import __version__
+from cleaner.api import shared_cleaner
+from cleaner.batch_plan import FileResult, Task, explain_path
+from cleaner.cli_options import EXIT_INTERRUPTED
+from cleaner.decide import Decision
+from cleaner.errors import CleanerError, InputError, OutputError, os_reason
+from cleaner.jsonl import clean_jsonl_lines
+from cleaner.manifest import content_digest, file_digest, settings_key
+from cleaner.options import Options
+from cleaner.textio import (
+    atomic_writer,
+    binary_lines,
+    decode_document,
+    display_name,
+    gunzip,
+    open_binary,
+    read_path,
+)
+
+MAX_BAD_LINES_LISTED = 1000  # per dataset: a broken file must not make the report as large as the data
+CHUNK_BYTES = 256_000  # input per worker task: ~0.1 s of work, so the ~1 ms cost of a task is small, the tail short
+CHUNK_FILES = 200  # ...and at most this many files, so that many tiny files still spread over the workers
+CHUNKS_PER_JOB = 4  # small runs get at least this many chunks per worker, else one chunk decides the wall time
+WATCH_PARENT_SECONDS = 1.0  # a worker whose batch process died (kill -9) notices within this and exits
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker needs to clean one file; sent to every worker, so it is small and picklable."""
+
+    options: Options
+    model_path: Path | None = None
+    text_field: str = "text"
+    on_error: str = "skip"  # JSONL: "skip" bad lines (reported) or "fail" the file at the first one
+    explain: bool = False
+    html: bool = False  # every input (JSONL: each text field) is HTML, whatever its name
+
+    def key(self, model: str) -> str:
+        """The manifest's key of everything that changes outputs, ``model`` being the model file's hash."""
+        options = asdict(self.options)
+        options["keep_categories"] = sorted(options["keep_categories"])
+        facts = {"options": options, "text_field": self.text_field, "on_error": self.on_error, "html": self.html}
+        return settings_key({**facts, "version": __version__}, model)  # --explain: the entry's outputs say
+
+
+@contextlib.contextmanager
+def _open_output(path: Path) -> Iterator[IO[bytes]]:
+    """A binary stream to ``path``, renamed into place only on success; gzip when the name ends in ``.gz``.
+
+    Outputs are always inside DST, so the rename is right whatever is at ``path`` (a symlink is replaced, never
+    followed out of DST). A failure to write is an :class:`OutputError` that says so.
+    """
+    try:
+        with atomic_writer(path, binary=True) as fh:
+            if path.name.endswith(".gz"):
+                with gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:  # mtime=0: same bytes every run
+                    yield gz  # type: ignore[misc]
+            else:
+                yield fh
+    except OSError as exc:
+        raise OutputError(f"cannot write the output: {os_reason(exc)}") from None
+
+
+def _write_explain(task: Task, decisions: Iterable[Decision]) -> None:
+    """The sidecar: one ``cleaner clean --explain`` record per non-blank line."""
+    name = display_name(task.rel)
+    with _open_output(explain_path(task.dst)) as out:
+        for d in decisions:
+            out.write((json.dumps({"file": name, **d.as_record()}, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def clean_document(task: Task, settings: Settings) -> FileResult:
+    """Clean a text or HTML file into its UTF-8 output (and sidecar); ``.txt`` holding a page is sniffed as HTML."""
+    raw = read_path(str(task.src), decompress=False)
+    digest = content_digest(raw)
+    text, encoding, replaced = decode_document(gunzip(raw) if task.src.name.endswith(".gz") else raw)
+    html = True if settings.html or task.kind == "html" else None
+    result = shared_cleaner(settings.options, settings.model_path).classify(text, html=html)
+    if settings.explain:
+        _write_explain(task, result.decisions)
+    with _open_output(task.dst) as out:
+        out.write(result.text.encode("utf-8"))
+    counts = result.counts()
+    return FileResult(
+        task.rel,
+        bytes_in=task.size,
+        bytes_out=task.dst.stat().st_size,
+        encoding=encoding,
+        documents=1,
+        truncated=int(result.truncated),
+        kept=counts["kept"],
+        dropped=counts["dropped"],
+        digest=digest,
+        warning=f"{replaced} invalid UTF-8 sequence(s) replaced with U+FFFD" if replaced else None,
+    )
+
+
+def clean_dataset(task: Task, settings: Settings) -> FileResult:
+    """Clean a JSONL dataset document by document, streaming; bad lines are skipped or fail the file.
+
+    A read error part-way (a truncated ``.gz``) keeps the documents before it and fails the file.
+    """
+    cleaner = shared_cleaner(settings.options, settings.model_path)
+    digest = file_digest(task.src)
+    kept: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
+    bad: list[dict[str, Any]] = []
+    documents = truncated = bad_count = 0
+    stopped: str | None = None
+    with open_binary(task.src) as stream, _open_output(task.dst) as out:
+        for outcome in clean_jsonl_lines(cleaner, binary_lines(stream), settings.text_field, settings.html):
+            if outcome.error is not None:
+                if outcome.fatal and documents + bad_count == 0:
+                    raise InputError(outcome.error)  # nothing read: no output at all
+                if outcome.fatal:
+                    stopped = outcome.error
+                    break
+                if settings.on_error == "fail":
+                    raise InputError(outcome.error)
+                bad_count += 1
+                if len(bad) < MAX_BAD_LINES_LISTED:
+                    bad.append({"path": display_name(task.rel), "line": outcome.lineno, "error": outcome.error})
+                continue
+            assert outcome.line is not None and outcome.counts is not None
+            out.write(outcome.line.encode("utf-8"))
+            documents += 1
+            truncated += outcome.truncated
+            kept.update(outcome.counts["kept"])
+            dropped.update(outcome.counts["dropped"])
+    if stopped is not None:
+        return FileResult(task.rel, error=f"{stopped} ({documents} documents before it were written)")
+    return FileResult(
+        task.rel,
+        bytes_in=task.size,
+        bytes_out=task.dst.stat().st_size,
+        encoding="utf-8",
+        documents=documents,
+        truncated=truncated,
+        kept=dict(kept),
+        dropped=dict(dropped),
+        bad_lines=tuple(bad),
+        bad_line_count=bad_count,
+        digest=digest,
+    )
+
+
+def _reason(exc: BaseException, task: Task) -> str:
+    """The error message without the input's absolute path (the report names the file already)."""
+    message = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+    return message.removeprefix(f"{task.src}: ")
+
+
+def clean_file(task: Task, settings: Settings) -> FileResult:
+    """Clean one file; any problem with it becomes the result's ``error`` so that the run goes on."""
+    try:
+        return clean_dataset(task, settings) if task.kind == "jsonl" else clean_document(task, settings)
+    except (CleanerError, OSError) as exc:
+        return FileResult(task.rel, error=_reason(exc, task))
+    except Exception as exc:  # one odd file must not stop a run over a million: report it and go on
+        return FileResult(task.rel, error=f"unexpected {type(exc).__name__}: {exc}")
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def chunk_tasks(tasks: list[Task], jobs: int) -> list[list[Task]]:
+    """Group tasks (largest first) into chunks of about CHUNK_BYTES, in order; a big file is a chunk of its own.
+
+    >>> sizes = [len(c) for c in chunk_tasks([Task(Path(), Path(), "a", "text", n) for n in (10**6, 10, 10, 10)], 1)]
+    >>> sizes
+    [1, 3]
+    """
+    limit = min(CHUNK_BYTES, sum(t.size for t in tasks) // (jobs * CHUNKS_PER_JOB) + 1)
+    chunks: list[list[Task]] = [[]]
+    size = 0
+    for task in tasks:
+        if size >= limit or len(chunks[-1]) >= CHUNK_FILES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(task)
+        size += task.size
+    return [c for c in chunks if c]
+
+
+Cleaner = Callable[[Task, Settings], FileResult]  # what cleans one file: clean_file (tests put a crashing one)
+
+
+def clean_chunk(
+    chunk: list[Task], settings: Settings, marker_dir: Path | None = None, clean: Cleaner = clean_file
+) -> list[FileResult]:
+    """Clean the files of one chunk (one worker task).
+
+    With ``marker_dir``, the worker first writes the name of the file it is cleaning to its marker file there,
+    so that when it dies (out of memory, a crash) the batch process knows which file killed it.
+    """
+    if marker_dir is None:
+        return [clean(t, settings) for t in chunk]
+    _watch_parent()
+    results = []
+    fd = os.open(marker_dir / f"worker-{os.getpid()}", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        for task in chunk:
+            name = os.fsencode(task.rel)
+            os.pwrite(fd, name, 0)
+            os.ftruncate(fd, len(name))
+            results.append(clean(task, settings))
+        os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
+    return results
+
+
+@functools.cache
+def _watch_parent() -> None:
+    """In a worker, once: exit when the batch process is gone (``kill -9``), instead of living on for minutes."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_PARENT_SECONDS)
+        os._exit(EXIT_INTERRUPTED)
+
+    threading.Thread(target=watch, name="cleaner-watch-parent", daemon=True).start()
+
+
+def in_flight(marker_dir: Path) -> set[str]:
+    """The files the workers were cleaning, by their marker files; the markers are removed."""
+    names = set()
+    for marker in marker_dir.glob("worker-*"):
+        with contextlib.suppress(OSError):
+            name = marker.read_bytes()
+            if name:
+                names.add(os.fsdecode(name))
+            marker.unlink()
+    return names
+
+
+def run_tasks(
+    tasks: list[Task], settings: Settings, jobs: int, marker_dir: Path | None = None, clean: Cleaner = clean_file
+) -> Iterator[list[FileResult]]:
+    """Results a chunk at a time, in completion order: in this process for one job, else on loky workers.
+
+    A worker that dies (killed, out of memory, a crash) does not end the run: the files it and the others were
+    cleaning are each run again alone in a fresh worker, a file that kills that one too is recorded as failed,
+    and the rest goes on in a new pool. Closing this generator (Ctrl-C, SIGTERM) ends the workers.
+    """
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from ([clean(t, settings)] for t in tasks)
+        return
+    pending = tasks
+    while pending:
+        done: set[str] = set()
+        try:
+            for results in _run_pool(pending, settings, jobs, marker_dir, clean):
+                done.update(r.rel for r in results)
+                yield results
+            return
+        except BrokenProcessPool:
+            remaining = [t for t in pending if t.rel not in done]
+            suspects = in_flight(marker_dir) if marker_dir is not None else set()
+            suspects = {t.rel for t in remaining} & suspects or {t.rel for t in remaining}
+            for task in remaining:
+                if task.rel in suspects:
+                    yield [_run_alone(task, settings, clean)]
+            pending = [t for t in remaining if t.rel not in suspects]
+
+
+def _run_pool(
+    tasks: list[Task], settings: Settings, jobs: int, marker_dir: Path | None, clean: Cleaner
+) -> Iterator[list[FileResult]]:
+    from joblib import Parallel, delayed
+
+    chunks = chunk_tasks(tasks, jobs)
+    parallel = Parallel(n_jobs=min(jobs, len(chunks)), backend="loky", batch_size=1, return_as="generator_unordered")
+    yield from parallel(delayed(clean_chunk)(c, settings, marker_dir, clean) for c in chunks)
+
+
+def _run_alone(task: Task, settings: Settings, clean: Cleaner) -> FileResult:
+    """Clean one file in a worker of its own: if the worker dies, this file is what killed it."""
+    from joblib import Parallel, delayed
+
+    try:  # n_jobs=2 for a single task: joblib runs n_jobs=1 in this process, and a crash would end the run
+        return Parallel(n_jobs=2, backend="loky")([delayed(clean)(task, settings)])[0]
+    except BrokenProcessPool:
+        return FileResult(task.rel, error="the worker process died cleaning it (out of memory, killed or crashed)")
+
+
+def capped_jobs(jobs: int | None, quiet: bool) -> int:
+    """``-j``, at most the cores this process may use (more only costs memory and time), with a warning."""
+    cores = default_jobs()
+    if jobs is not None and jobs > cores:
+        if not quiet:
+            click.echo(f"cleaner: -j {jobs} is more than the {cores} cores available; using {cores}", err=True)
+        return cores
+    return jobs or cores
