@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code != 0:
             return code
         result = {
-            "protocol": __doc__.split("\n\n")[1].replace("\n", " "),
+            "protocol": __doc__.split("\n\n")[2].replace("\n", " "),
             "corrected_pages": args.docs,
             "before": scores(DEFAULT_MODEL, sets),
             "after": scores(adapted, sets),

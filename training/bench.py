@@ -16,6 +16,7 @@ The quality parts are skipped with a message when the shared data is absent.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -259,6 +260,29 @@ def lineset_table(name: str, rows: Sequence) -> list[str]:
     return [*lines, ""]
 
 
+def adapt_section(path: Path) -> list[str]:
+    """The new-source protocol of ``python -m training.adapt`` (20 minutes: run apart, read from its JSON)."""
+    if not path.is_file():
+        return []
+    result = json.loads(path.read_text(encoding="utf-8"))
+    lines = [
+        "## Fixing a new source with corrected documents",
+        "",
+        result["protocol"] + " Command: `python -m training.adapt` (writes `docs/adapt.json`, read here).",
+        "",
+        "| data | flavor | body recall before → after | noise removal before → after | rm@R98 before → after |",
+        "|---|---|---|---|---|",
+    ]
+    for name, by_flavor in result["before"].items():
+        for flavor, b in by_flavor.items():
+            a = result["after"][name][flavor]
+            lines.append(
+                f"| {name} | {flavor} | {b['body_recall']:.4f} → {a['body_recall']:.4f} | "
+                f"{b['noise_removal']:.4f} → {a['noise_removal']:.4f} | {b['removal_at_98']} → {a['removal_at_98']} |"
+            )
+    return [*lines, ""]
+
+
 def idempotence_section(docs: Sequence[dict]) -> list[str]:
     """Share of dev documents where cleaning twice gives the same text as cleaning once."""
     from cleaner.api import Cleaner
@@ -392,7 +416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:
-        body = quality_section(args.out.parent) + speed_section(args.skip_speed)
+        body = quality_section(args.out.parent) + adapt_section(args.out.parent / "adapt.json")
+        body += speed_section(args.skip_speed)
         body += ["## Report", "", report_screenshot(args.out.parent / "report.png"), ""]
     except ModelError as exc:
         print(f"bench: the model could not be loaded: {exc}", file=sys.stderr)
