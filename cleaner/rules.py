@@ -21,7 +21,8 @@ phrases that no article sentence uses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from dataclasses import dataclass
 
 SHORT_LINE_CHARS = 80  # "short" lines: menus, prompts, credits rarely exceed this
 RULE_SCAN_CHARS = 300  # rules read only a line's start: boilerplate says what it is early; bounds cost per line
@@ -39,15 +40,10 @@ class Rule:
     case_sensitive: bool = False  # else the pattern is matched against the lower-cased line
     needles: tuple[str, ...] = ()  # cheap prefilter: every match contains one of these (lower case)
     hard: bool = False  # a whole line no article contains: dropped whatever the model says
-    needle_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)  # the needles as one regex
-
-    def __post_init__(self) -> None:
-        joined = re.compile("|".join(map(re.escape, self.needles))) if self.needles else None
-        object.__setattr__(self, "needle_re", joined)
 
     def matches(self, text: str, lower: str) -> bool:
         """Whether the rule fires on a line's ``text`` (its lower-cased copy given too)."""
-        if self.needle_re is not None and self.needle_re.search(lower) is None:
+        if self.needles and not any(map(lower.__contains__, self.needles)):
             return False
         return bool(self.pattern.search(text if self.case_sensitive else lower))
 
@@ -221,7 +217,13 @@ RULES: tuple[Rule, ...] = (
         S,
         hard=True,
     ),
-    _rule("breadcrumb", "navigation", r"^\s*\w[^>›»/|]{0,40}(\s*[>›»/|]\s*[^>›»/|]{1,40}){2,}$", S),
+    _rule(
+        "breadcrumb",
+        "navigation",
+        r"^\s*\w[^>›»/|]{0,40}(\s*[>›»/|]\s*[^>›»/|]{1,40}){2,}$",
+        S,
+        needles=(">", "›", "»", "/", "|"),  # the separators: backtracking over a line without one costs ~5 µs
+    ),
     # meta
     _rule(
         "byline",
@@ -341,19 +343,48 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+class RuleIndex:
+    """A rule list arranged for matching many lines: which rules apply to a line of each length.
+
+    ``match`` gives the same rules, in the same order, as testing every rule with
+    :meth:`Rule.matches` (``tests/test_speed.py`` checks it for every rule): a line
+    longer than a rule's ``max_chars`` skips it without a test.
+    """
+
+    __slots__ = ("groups", "limits")
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.limits = sorted({r.max_chars for r in rules})
+        steps = [
+            [(r.needles, r.pattern.search, r.case_sensitive, r) for r in rules if r.max_chars >= lim]
+            for lim in self.limits
+        ]
+        self.groups = [tuple(step) for step in steps]
+
+    def match(self, text: str) -> tuple[Rule, ...]:
+        """The rules whose pattern matches the stripped line ``text``."""
+        stripped = text.strip()
+        k = bisect_left(self.limits, len(stripped))
+        if k == len(self.limits):
+            return ()
+        head = stripped[:RULE_SCAN_CHARS]
+        lower = head.lower()
+        contains = lower.__contains__
+        found = []
+        for needles, search, case_sensitive, rule in self.groups[k]:  # Rule.matches inlined: the hot path
+            if needles and not any(map(contains, needles)):
+                continue
+            if search(head if case_sensitive else lower):
+                found.append(rule)
+        return tuple(found)
+
+
+_INDEX = RuleIndex(RULES)
+
+
 def match_rules(text: str, rules: tuple[Rule, ...] = RULES) -> tuple[Rule, ...]:
     """The rules whose pattern matches the stripped line ``text``."""
-    stripped = text.strip()
-    n = len(stripped)
-    head = stripped[:RULE_SCAN_CHARS]
-    lower = head.lower()
-    found = []
-    for r in rules:  # Rule.matches inlined: this loop runs ~35 times per line on the hot path
-        if n > r.max_chars or (r.needle_re is not None and r.needle_re.search(lower) is None):
-            continue
-        if r.pattern.search(head if r.case_sensitive else lower):
-            found.append(r)
-    return tuple(found)
+    return (_INDEX if rules is RULES else RuleIndex(rules)).match(text)
 
 
 def is_truncated_tail(text: str) -> bool:
