@@ -333,3 +333,43 @@ def hash_feature(name: str) -> int:
 def document_features(texts: Sequence[str]) -> list[list[int]]:
     """Hashed feature indices of each line, in the order the features are built."""
     return [[hash_feature(f) for f in feats] for feats in line_feature_names(texts)]
+
+
+def reference_classify(model: object, text: str, options: object) -> object:
+    """``Cleaner.classify`` as first written (plain text), on these reference features and rules.
+
+    Scores windows of ``WINDOW_LINES`` lines with stage 1, then stage 2 when the model has one,
+    and decides with ``cleaner.decide``: the decisions the fast path must reproduce.
+    """
+    import numpy as np
+
+    from cleaner.api import WINDOW_LINES
+    from cleaner.context import context_matrix
+    from cleaner.decide import decide
+    from cleaner.segment import is_blank, split_lines
+
+    raw_lines = split_lines(text)
+    texts = [line.strip() for line in raw_lines if not is_blank(line)]
+    limit = options.max_line_chars
+    clipped = [t[:limit] for t in texts]
+    scored, rules = [], []
+    for start in range(0, len(clipped), WINDOW_LINES):
+        window = clipped[start : start + WINDOW_LINES]
+        shapes = [line_shape(t) for t in window]
+        probs, keep_logit, category_logit = model.scores(document_features(window))
+        if model.stage2 is not None:
+            lengths = np.array([s.length for s in shapes], np.int64)
+            ruled = np.array([bool(s.rules) for s in shapes], bool)
+            keep_logit = model.stage2.decision(context_matrix(keep_logit, lengths, ruled, category_logit))
+        keep_p = 1.0 / (1.0 + np.exp(-keep_logit.astype(np.float64)))
+        classes = np.array(model.classes)
+        mask = model.keep_mask
+        keep_cat = classes[mask][probs[:, mask].argmax(axis=1)]
+        drop_cat = classes[~mask][probs[:, ~mask].argmax(axis=1)]
+        for shape, p, kc, dc in zip(shapes, keep_p.tolist(), keep_cat.tolist(), drop_cat.tolist()):
+            scored.append((p, kc, shape.rules[0].category if dc == "noise" and shape.rules else dc))
+        rules += [s.rules for s in shapes]
+    for i, t in enumerate(texts):
+        if len(t) > limit:
+            scored[i], rules[i] = (1.0, "body", "body"), ()
+    return decide(raw_lines, scored, rules, options, "model")
