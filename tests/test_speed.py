@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cleaner import features
@@ -22,6 +23,7 @@ from cleaner.api import Cleaner
 from cleaner.model import default_model_path, load_model
 from cleaner.options import Options
 from cleaner.rules import RULE_SCAN_CHARS, RULES, Rule, RuleIndex, match_rules
+from cleaner.stage2 import TreeEnsemble
 from tests import reference_features as ref
 from tests.conftest import REPO
 
@@ -150,3 +152,47 @@ def test_needles_never_hide_a_match(linesets: Path) -> None:
             if matched and not any(n in lower for n in r.needles):
                 hidden.append((r.name, text))
     assert hidden == []
+
+
+def _random_trees(rng: np.random.Generator, trees: int, depth: int, width: int) -> TreeEnsemble:
+    """An ensemble of random trees (leaves point to themselves), of about a shipped stage 2's size."""
+    arrays: dict[str, list] = {k: [] for k in ("feature", "threshold", "left", "right", "value")}
+
+    def grow(level: int) -> int:
+        k = len(arrays["feature"])
+        for name, value in zip(arrays, (0, 0.0, k, k, float(rng.normal()))):
+            arrays[name].append(value)
+        if level and rng.random() > 0.2:
+            arrays["feature"][k], arrays["threshold"][k] = int(rng.integers(width)), float(rng.normal())
+            arrays["left"][k], arrays["right"][k] = grow(level - 1), grow(level - 1)
+        return k
+
+    roots = [grow(depth) for _ in range(trees)]
+    return TreeEnsemble(
+        *(np.array(arrays[k], np.float64 if k == "threshold" else np.int32) for k in ("feature", "threshold")),
+        *(np.array(arrays[k], np.int32) for k in ("left", "right")),
+        np.array(arrays["value"], np.float32),
+        np.array(roots, np.int32),
+        0.25,
+        depth,
+    )
+
+
+def _walk(trees: TreeEnsemble, x: np.ndarray) -> np.ndarray:
+    """The straightforward walk: every row down every tree, float64 thresholds, trees summed in order."""
+    node = np.broadcast_to(trees.roots, (len(x), len(trees.roots))).copy()
+    rows = np.arange(len(x))[:, None]
+    for _ in range(trees.depth):
+        go_left = x[rows, trees.feature[node]] <= trees.threshold[node]
+        node = np.where(go_left, trees.left[node], trees.right[node])
+    return (trees.baseline + trees.value[node].sum(axis=1, dtype=np.float64)).astype(np.float32)
+
+
+def test_stage2_walk_matches_straightforward_walk() -> None:
+    rng = np.random.default_rng(0)
+    trees = _random_trees(rng, trees=40, depth=8, width=12)
+    near = trees.threshold.astype(np.float32)  # inputs at, just above and just below the thresholds
+    values = np.concatenate([near, np.nextafter(near, np.float32(9)), np.nextafter(near, np.float32(-9))])
+    x = np.concatenate([rng.normal(size=(3000, 12)), rng.choice(values, size=(3000, 12))]).astype(np.float32)
+    for rows in (x, x[:1], x[:0]):
+        assert np.array_equal(trees.decision(rows), _walk(trees, rows))
