@@ -457,23 +457,24 @@ def _context_columns(facts: Sequence[LineFacts], counts: Sequence[int], dk: int)
     return _Columns(*(np.stack(cols, axis=1).tolist() for cols in (head, middle, tail)))
 
 
-_REPEAT_FIRST = hash_feature("repeat:first")
-
-
 def _repeats(texts: Sequence[str], facts: Sequence[LineFacts], counts: Sequence[int]) -> list[tuple[int, ...]]:
     """The repetition features of each line (most lines have none)."""
     first = texts[0] if texts else ""
     first_seen: dict[str, int] = {}
+    memo: dict[tuple[bool, int, bool], tuple[int, ...]] = {}
     out: list[tuple[int, ...]] = []
     for i, (text, f, count) in enumerate(zip(texts, facts, counts)):
         seen = first_seen.setdefault(text, i)
-        if count == 1 and not (i and text == first):
+        if count == 1:  # a line equal to the first line occurs twice at least
             out.append(())
             continue
-        names = ["repeat:first"] if i > 0 and text == first else []
-        if count > 1:
+        key = (i > 0 and text == first, f.length_bucket, seen < i)
+        hashed = memo.get(key)
+        if hashed is None:
+            names = ["repeat:first"] if key[0] else []
             names.append(f"repeat:{f.length_bucket}:{'later' if seen < i else 'first'}")
-        out.append(_hashed(names))
+            hashed = memo[key] = _hashed(names)
+        out.append(hashed)
     return out
 
 
