@@ -21,22 +21,36 @@ inference needs no scikit-learn. Feature groups:
 * lists: runs of lines that start alike ("- ", digits), and the line's length
   relative to the document's median.
 
+How it is fast (the features themselves are those of ``tests/reference_features.py``,
+which builds every string one at a time; a test checks both agree on every line):
+
+* what depends on a line's text alone (its shape, rules, own features, and the features
+  it gives its neighbours) is computed once per distinct text and kept in a bounded
+  per-process cache (``LINE_CACHE_MAX`` texts): boilerplate repeats across documents;
+* the context features are computed for a whole document at once as small integer
+  codes in numpy, and each template's codes map to hashed indices through a table
+  filled on first use (:class:`_Template`), so no string is built for them;
+* each line's indices are then laid out in the reference order, because the model
+  sums weight rows in that order and the scores must agree to the bit.
+
 >>> rows = document_features(["Putin Visits Kursk", "He went there on Friday, aides said."])
 >>> len(rows), all(isinstance(i, int) for i in rows[0])
 (2, True)
->>> "rule:skip_link" in line_feature_names(["Skip to content"])[0]
+>>> hash_feature("rule:skip_link") in document_features(["Skip to content"])[0]
 True
 """
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
-from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+
+import numpy as np
 
 from cleaner.rules import Rule, match_rules
 
@@ -52,8 +66,8 @@ DOC_KEY_MIN, DOC_KEY_MAX = 4, 8  # median-length buckets 8-15 chars (menu dump) 
 BLOCK_UNITS = (20, 30, 50)  # a line this long neither grows nor shrinks the main block: lenient to strict levels
 BLOCK_LINE_CAP = 300  # a longer line counts as this long, so one huge paragraph cannot swallow a page's menus
 RUN_CAP = 8  # runs of alike lines longer than this are all "long lists"
-CONTEXT_CROSS_FROM = 4  # context features crossed with the doc key skip the absolute positions (pos, posend, ...)
 HASH_CACHE_MAX = 1 << 17  # feature strings remembered with their bucket; cleared when full (bounded memory)
+LINE_CACHE_MAX = 1 << 13  # distinct line texts whose facts are remembered (~4 KB each); cleared when full
 
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
@@ -62,6 +76,18 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.\w+")
 _TERMINAL = {".": "dot", "!": "bang", "?": "q", ":": "colon", "…": "ellipsis", ";": "semi", ",": "comma"}
 _CLOSERS = "\"'”’»)]"
 _BULLETS = "-–—•*·▪►»›|#"
+
+# The closed vocabularies of the context features, as codes: index in these tuples.
+_END_NAMES = ("ellipsis", "dot", "bang", "q", "colon", "semi", "comma", "digit", "alpha", "other")
+TERMINALS = ("none", *_END_NAMES, *(name + "+q" for name in _END_NAMES))
+START_KEYS = ("digit", "upper", "lower", "quote", "other", *("b" + c for c in _BULLETS))
+DISTANCES = ("none", "1", "2", "3", "4-7", "8+")  # _distance_bucket of None, 1, 2, 3, 4..7, 8+
+WHERE = ("in", "before", "after")  # a line's place relative to a main block
+_TERM_CODE = {name: code for code, name in enumerate(TERMINALS)}
+_START_CODE = {name: code for code, name in enumerate(START_KEYS)}
+BUCKETS = 64  # bit lengths of non-negative int64 values are below this
+DOC_KEYS = DOC_KEY_MAX + 1  # doc keys as codes 0..DOC_KEY_MAX (only DOC_KEY_MIN.. occur)
+REL_OFFSET = DOC_KEY_MAX  # rel = length bucket - doc key >= -DOC_KEY_MAX, stored shifted by this
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +99,22 @@ class LineShape:
     terminal: str
     sentence: bool
     rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LineFacts:
+    """Everything about a line that its text alone decides, its features hashed; cached per distinct text.
+
+    ``kind`` is what its neighbours' features read of it: length bucket, terminal class, whether it
+    is sentence-like, and its rules' categories.
+    """
+
+    shape: LineShape
+    own: tuple[int, ...]  # "bias", then the line's own features, in reference order
+    length_bucket: int
+    terminal: int  # code in TERMINALS
+    start: int  # code in START_KEYS
+    kind: tuple[int, str, bool, tuple[str, ...]]
 
 
 def _bucket(n: int) -> int:
@@ -111,8 +153,33 @@ def _first_class(text: str) -> str:
     return "other"
 
 
-def line_shape(text: str) -> LineShape:
-    """Facts about a stripped, non-empty line."""
+def _start_key(text: str) -> str:
+    """What a list item starts with: the bullet character itself, else the first character's class."""
+    first = text[0]
+    return "b" + first if first in _BULLETS else _first_class(text)
+
+
+def hash_feature(name: str) -> int:
+    """The bucket of one feature string (stable across processes and platforms)."""
+    return zlib.crc32(name.encode("utf-8")) & (N_FEATURES - 1)
+
+
+_HASH_CACHE: dict[str, int] = {}
+
+
+def _cached_hash(name: str) -> int:
+    if len(_HASH_CACHE) >= HASH_CACHE_MAX:
+        _HASH_CACHE.clear()
+    index = _HASH_CACHE[name] = hash_feature(name)
+    return index
+
+
+def _hashed(names: Sequence[str]) -> tuple[int, ...]:
+    cache = _HASH_CACHE
+    return tuple([cache[f] if f in cache else _cached_hash(f) for f in names])
+
+
+def _shape_of(text: str) -> LineShape:
     words = tuple(_WORD.findall(_DIGIT.sub("0", text.lower())))  # digits shaped to 0 (tokens are unchanged)
     terminal = _terminal_class(text)
     sentence = len(words) >= SENTENCE_MIN_WORDS and terminal.split("+")[0] in ("dot", "bang", "q", "ellipsis")
@@ -121,12 +188,14 @@ def line_shape(text: str) -> LineShape:
 
 def _own_features(text: str, shape: LineShape) -> list[str]:
     words = shape.words
+    lb = _bucket(shape.length)
     feats = [
-        f"len:{_bucket(shape.length)}",
+        "bias",
+        f"len:{lb}",
         f"nw:{_bucket(len(words))}",
         f"end:{shape.terminal}",
         f"start:{_first_class(text)}",
-        f"len_end:{_bucket(shape.length)}:{shape.terminal}",
+        f"len_end:{lb}:{shape.terminal}",
     ]
     sample = text[:SHAPE_SAMPLE_CHARS]
     letters = sum(map(str.isalpha, sample))
@@ -145,11 +214,9 @@ def _own_features(text: str, shape: LineShape) -> list[str]:
     if words:
         feats.append(f"first:{words[0]}")
         feats.append(f"last:{words[-1]}")
-    head = words[:MAX_WORD_FEATURES]
-    tail = words[MAX_WORD_FEATURES:][-TAIL_WORDS:]
-    feats.extend("w:" + w for w in head)
-    feats.extend("w:" + w for w in tail)
-    feats.extend(f"b:{a}_{b}" for a, b in pairwise(words[:BIGRAM_WORDS]))
+    feats.extend(["w:" + w for w in words[:MAX_WORD_FEATURES]])
+    feats.extend(["w:" + w for w in words[MAX_WORD_FEATURES:][-TAIL_WORDS:]])
+    feats.extend([f"b:{a}_{b}" for a, b in pairwise(words[:BIGRAM_WORDS])])
     for rule in shape.rules:
         feats.append("rule:" + rule.name)
         feats.append("rulecat:" + rule.category)
@@ -158,55 +225,132 @@ def _own_features(text: str, shape: LineShape) -> list[str]:
     return feats
 
 
-def _neighbour_features(tag: str, shape: LineShape | None) -> list[str]:
-    if shape is None:
+def _neighbour_names(tag: str, kind: tuple[int, str, bool, tuple[str, ...]]) -> list[str]:
+    """The features a line of this ``kind`` gives the line ``tag`` (``p1``: the line after it, ...) of it."""
+    length_bucket, terminal, sentence, categories = kind
+    if kind == _NO_LINE:
         return [f"{tag}:none"]
-    feats = [
-        f"{tag}:len:{_bucket(shape.length)}",
-        f"{tag}:end:{shape.terminal}",
-        f"{tag}:sent" if shape.sentence else f"{tag}:nosent",
-    ]
-    feats.extend(f"{tag}:rulecat:{r.category}" for r in shape.rules)
-    return feats
+    sent = f"{tag}:sent" if sentence else f"{tag}:nosent"
+    feats = [f"{tag}:len:{length_bucket}", f"{tag}:end:{terminal}", sent]
+    return feats + [f"{tag}:rulecat:{c}" for c in categories]
 
 
-def _distance_bucket(d: int | None) -> str:
-    if d is None:
-        return "none"
-    return str(d) if d <= 3 else "4-7" if d <= 7 else "8+"
+_NO_LINE = (-1, "", False, ())  # the kind of the missing neighbour of a first or last line
+Parts = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+_PARTS_CACHE: dict[tuple[int, tuple[int, str, bool, tuple[str, ...]]], Parts] = {}
 
 
-def _context_features(i: int, shapes: Sequence[LineShape], sentence_idx: Sequence[int]) -> list[str]:
-    n = len(shapes)
-    here = shapes[i]
-    from_end = n - 1 - i
-    feats = [
-        f"pos:{min(i, 7)}",
-        f"posend:{min(from_end, 7)}",
-        f"reldec:{int(10 * i / n)}",
-        f"ndoc:{_bucket(n)}",
-    ]
-    feats += _neighbour_features("p1", shapes[i - 1] if i > 0 else None)
-    feats += _neighbour_features("n1", shapes[i + 1] if i + 1 < n else None)
-    feats += _neighbour_features("p2", shapes[i - 2] if i > 1 else None)[-1:]
-    feats += _neighbour_features("n2", shapes[i + 2] if i + 2 < n else None)[-1:]
-    lo, hi = max(0, i - WINDOW), min(n, i + WINDOW + 1)
-    dense = sum(s.sentence for s in shapes[lo:hi]) - here.sentence
-    feats.append(f"window_sent:{dense}")
-    n_above = bisect_left(sentence_idx, i)
-    first_below = bisect_right(sentence_idx, i)
-    n_below = len(sentence_idx) - first_below
-    d_up = i - sentence_idx[n_above - 1] if n_above else None
-    d_down = sentence_idx[first_below] - i if n_below else None
-    feats.append(f"up:{_distance_bucket(d_up)}")
-    feats.append(f"down:{_distance_bucket(d_down)}")
-    feats.append(f"sent_before:{_bucket(n_above)}")
-    feats.append(f"sent_after:{_bucket(n_below)}")
-    inside = n_above > 0 and n_below > 0
-    feats.append(f"inside:{inside}:{_bucket(here.length)}:{here.terminal}")
-    feats.append(f"up_len:{_distance_bucket(d_up)}:{_bucket(here.length)}")
-    feats.append(f"down_len:{_distance_bucket(d_down)}:{_bucket(here.length)}")
-    return feats
+def _parts(dk: int, kind: tuple[int, str, bool, tuple[str, ...]]) -> Parts:
+    """What a line of this ``kind`` contributes in a document of doc key ``dk`` (0: not crossed), memoised.
+
+    As the ``p1``, ``n1``, ``p2``, ``n2`` neighbour (all its features for the first two, the last one for the
+    others, as the reference's ``[-1:]``), then its rule categories (crossed with the doc key only).
+    """
+    parts = _PARTS_CACHE.get((dk, kind))
+    if parts is None:
+        prefix = f"d{dk}:" if dk else ""
+        p1, n1, p2, n2 = ([prefix + f for f in _neighbour_names(tag, kind)] for tag in ("p1", "n1", "p2", "n2"))
+        cats = [f"{prefix}rulecat:{c}" for c in kind[3]] if dk else []
+        if len(_PARTS_CACHE) >= HASH_CACHE_MAX:
+            _PARTS_CACHE.clear()
+        parts = _PARTS_CACHE[(dk, kind)] = (_hashed(p1), _hashed(n1), _hashed(p2[-1:]), _hashed(n2[-1:]), _hashed(cats))
+    return parts
+
+
+def _new_facts(text: str) -> LineFacts:
+    shape = _shape_of(text)
+    lb = _bucket(shape.length)
+    kind = (lb, shape.terminal, shape.sentence, tuple(r.category for r in shape.rules))
+    own = _hashed(_own_features(text, shape))
+    return LineFacts(shape, own, lb, _TERM_CODE[shape.terminal], _START_CODE[_start_key(text)], kind)
+
+
+_FACTS_CACHE: dict[str, LineFacts] = {}
+
+
+def line_facts(text: str) -> LineFacts:
+    """The facts of a stripped, non-empty line, from the per-process cache when its text was seen."""
+    facts = _FACTS_CACHE.get(text)
+    if facts is None:
+        if len(_FACTS_CACHE) >= LINE_CACHE_MAX:
+            _FACTS_CACHE.clear()
+        facts = _FACTS_CACHE[text] = _new_facts(text)
+    return facts
+
+
+def line_shape(text: str) -> LineShape:
+    """Facts about a stripped, non-empty line."""
+    return line_facts(text).shape
+
+
+class _Template:
+    """One context feature template (``fmt``) over small integer codes, hashed through a table filled on first use.
+
+    The table has an entry per combination of codes (``sizes``, mixed radix); a combination is hashed
+    the first time a document has it, so the strings of a template are built once per process.
+    """
+
+    __slots__ = ("fmt", "sizes", "table")
+
+    def __init__(self, fmt: Callable[..., str], *sizes: int) -> None:
+        self.fmt = fmt
+        self.sizes = sizes
+        self.table = np.full(math.prod(sizes), -1, np.int64)
+
+    def __call__(self, *codes: np.ndarray) -> np.ndarray:
+        key = codes[0]
+        for size, code in zip(self.sizes[1:], codes[1:]):
+            key = key * size + code
+        out = self.table[key]
+        missing = out < 0
+        if missing.any():
+            for k in np.unique(key[missing]).tolist():
+                self.table[k] = hash_feature(self.fmt(*np.unravel_index(k, self.sizes)))
+            out = self.table[key]
+        return out
+
+
+def _pair(fmt: Callable[..., str], *sizes: int) -> tuple[_Template, _Template]:
+    """A template and the same crossed with the doc key (``d{dk}:`` prefix, doc key as first code)."""
+    return _Template(fmt, *sizes), _Template(lambda dk, *codes: f"d{dk}:{fmt(*codes)}", DOC_KEYS, *sizes)
+
+
+_POS = _Template(lambda a: f"pos:{a}", 8)
+_POSEND = _Template(lambda a: f"posend:{a}", 8)
+_RELDEC = _Template(lambda a: f"reldec:{a}", 10)
+_NDOC = _Template(lambda a: f"ndoc:{a}", BUCKETS)
+_WINDOW_SENT = _pair(lambda a: f"window_sent:{a}", 2 * WINDOW + 1)
+_UP = _pair(lambda d: f"up:{DISTANCES[d]}", len(DISTANCES))
+_DOWN = _pair(lambda d: f"down:{DISTANCES[d]}", len(DISTANCES))
+_SENT_BEFORE = _pair(lambda b: f"sent_before:{b}", BUCKETS)
+_SENT_AFTER = _pair(lambda b: f"sent_after:{b}", BUCKETS)
+_INSIDE = _pair(lambda a, lb, t: f"inside:{bool(a)}:{lb}:{TERMINALS[t]}", 2, BUCKETS, len(TERMINALS))
+_UP_LEN = _pair(lambda d, lb: f"up_len:{DISTANCES[d]}:{lb}", len(DISTANCES), BUCKETS)
+_DOWN_LEN = _pair(lambda d, lb: f"down_len:{DISTANCES[d]}:{lb}", len(DISTANCES), BUCKETS)
+_DK = _Template(lambda dk: f"dk:{dk}", DOC_KEYS)
+_SAME = _pair(lambda a, b: f"same:{bool(a)}:{bool(b)}", 2, 2)
+_RUN = _pair(lambda r, s: f"run:{r}:{START_KEYS[s]}", RUN_CAP.bit_length() + 1, len(START_KEYS))
+_REL = _pair(lambda r: f"rel:{r - REL_OFFSET}", BUCKETS + REL_OFFSET)
+_BLOCK = tuple(_pair(lambda w, u=unit: f"blk{u}:{WHERE[w]}", len(WHERE)) for unit in BLOCK_UNITS)
+_BLOCK_LEN = tuple(_pair(lambda w, lb, u=unit: f"blk{u}:{WHERE[w]}:{lb}", len(WHERE), BUCKETS) for unit in BLOCK_UNITS)
+_D_LEN_END = _Template(lambda dk, lb, t: f"d{dk}:len_end:{lb}:{TERMINALS[t]}", DOC_KEYS, BUCKETS, len(TERMINALS))
+_D_START = _Template(lambda dk, s: f"d{dk}:start:{START_KEYS[s]}", DOC_KEYS, len(START_KEYS))
+_COUNT = _Template(lambda c: f"count:{c}", 4)
+
+
+def _bit_length(values: np.ndarray) -> np.ndarray:
+    """``int.bit_length`` of each non-negative value (exact below 2**53).
+
+    >>> _bit_length(np.array([0, 1, 2, 3, 4, 1023, 1024])).tolist()
+    [0, 1, 2, 2, 3, 10, 11]
+    """
+    return np.frexp(values.astype(np.float64))[1].astype(np.int64)
+
+
+def _distance_codes(d: np.ndarray, exists: np.ndarray) -> np.ndarray:
+    """Codes in ``DISTANCES`` of distances ``d`` (>= 1) where ``exists``, else ``none``."""
+    code = np.where(d <= 3, d, np.where(d <= 7, 4, 5))
+    return np.where(exists, code, 0)
 
 
 def _doc_key(lengths: Sequence[int]) -> int:
@@ -215,7 +359,7 @@ def _doc_key(lengths: Sequence[int]) -> int:
     >>> _doc_key([10, 12, 300]), _doc_key([200, 250, 40])
     (4, 8)
     """
-    if not lengths:
+    if not len(lengths):
         return DOC_KEY_MIN
     median = sorted(lengths)[len(lengths) // 2]
     return min(max(_bucket(median), DOC_KEY_MIN), DOC_KEY_MAX)
@@ -241,120 +385,152 @@ def main_block(lengths: Sequence[int], unit: int) -> tuple[int, int]:
     return best_lo, best_hi
 
 
-def _run_lengths(keys: Sequence[str]) -> list[int]:
+def _run_lengths(keys: np.ndarray) -> np.ndarray:
     """For each item, the length of the run of equal consecutive keys it belongs to.
 
-    >>> _run_lengths(["a", "a", "b", "a"])
+    >>> _run_lengths(np.array([1, 1, 2, 1])).tolist()
     [2, 2, 1, 1]
     """
-    out = [1] * len(keys)
-    start = 0
-    for i in range(1, len(keys) + 1):
-        if i == len(keys) or keys[i] != keys[start]:
-            out[start:i] = [i - start] * (i - start)
-            start = i
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.append(starts, len(keys)))
+    return np.repeat(sizes, sizes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """The fixed-count context features of a document, one row per line, in reference order."""
+
+    head: list[list[int]]  # pos, posend, reldec, ndoc
+    middle: list[list[int]]  # window and sentence context, document and block features, their doc-key crossings
+    tail: list[list[int]]  # the window and sentence context crossed with the doc key, count
+
+
+def _context_columns(facts: Sequence[LineFacts], counts: Sequence[int], dk: int) -> _Columns:
+    n = len(facts)
+    i = np.arange(n)
+    lb = np.fromiter((f.length_bucket for f in facts), np.int64, n)
+    term = np.fromiter((f.terminal for f in facts), np.int64, n)
+    start = np.fromiter((f.start for f in facts), np.int64, n)
+    sent = np.fromiter((f.shape.sentence for f in facts), np.int64, n)
+    dks = np.full(n, dk)
+    head = [_POS(np.minimum(i, 7)), _POSEND(np.minimum(n - 1 - i, 7)), _RELDEC((10 * i / n).astype(np.int64))]
+    head.append(_NDOC(np.full(n, n.bit_length())))
+
+    cum = np.concatenate(([0], np.cumsum(sent)))
+    dense = cum[np.minimum(i + WINDOW + 1, n)] - cum[np.maximum(i - WINDOW, 0)] - sent
+    n_above, n_below = cum[:-1], cum[-1] - cum[1:]
+    last_above = np.maximum.accumulate(np.where(sent > 0, i, -1))
+    last_above = np.concatenate(([-1], last_above[:-1]))
+    next_below = np.minimum.accumulate(np.where(sent > 0, i, n)[::-1])[::-1]
+    next_below = np.append(next_below[1:], n)
+    up = _distance_codes(i - last_above, last_above >= 0)
+    down = _distance_codes(next_below - i, next_below < n)
+    inside = ((n_above > 0) & (n_below > 0)).astype(np.int64)
+    sentence_codes = [
+        (_WINDOW_SENT, (dense,)),
+        (_UP, (up,)),
+        (_DOWN, (down,)),
+        (_SENT_BEFORE, (_bit_length(n_above),)),
+        (_SENT_AFTER, (_bit_length(n_below),)),
+        (_INSIDE, (inside, lb, term)),
+        (_UP_LEN, (up, lb)),
+        (_DOWN_LEN, (down, lb)),
+    ]
+
+    same_prev = np.concatenate(([False], start[1:] == start[:-1])).astype(np.int64)
+    same_next = np.append(start[:-1] == start[1:], False).astype(np.int64)
+    run = _bit_length(np.minimum(_run_lengths(start), RUN_CAP))
+    lengths = [f.shape.length for f in facts]
+    doc_codes = [(_SAME, (same_prev, same_next)), (_RUN, (run, start)), (_REL, (lb - dk + REL_OFFSET,))]
+    for unit, block, block_len in zip(BLOCK_UNITS, _BLOCK, _BLOCK_LEN):
+        lo, hi = main_block(lengths, unit)
+        where = np.where((lo <= i) & (i <= hi), 0, np.where(i < lo, 1, 2))
+        doc_codes += [(block, (where,)), (block_len, (where, lb))]
+
+    middle = [plain(*codes) for (plain, _), codes in sentence_codes]
+    middle.append(_DK(dks))
+    middle += [plain(*codes) for (plain, _), codes in doc_codes]
+    middle += [crossed(dks, *codes) for (_, crossed), codes in doc_codes]
+    middle += [_D_LEN_END(dks, lb, term), _D_START(dks, start)]
+    tail = [crossed(dks, *codes) for (_, crossed), codes in sentence_codes]
+    tail.append(_COUNT(np.minimum(np.asarray(counts, np.int64), 3)))
+    return _Columns(*(np.stack(cols, axis=1).tolist() for cols in (head, middle, tail)))
+
+
+def _repeats(texts: Sequence[str], facts: Sequence[LineFacts], counts: Sequence[int]) -> list[tuple[int, ...]]:
+    """The repetition features of each line (most lines have none)."""
+    first = texts[0] if texts else ""
+    first_seen: dict[str, int] = {}
+    memo: dict[tuple[bool, int, bool], tuple[int, ...]] = {}
+    out: list[tuple[int, ...]] = []
+    for i, (text, f, count) in enumerate(zip(texts, facts, counts)):
+        seen = first_seen.setdefault(text, i)
+        if count == 1:  # a line equal to the first line occurs twice at least
+            out.append(())
+            continue
+        key = (i > 0 and text == first, f.length_bucket, seen < i)
+        hashed = memo.get(key)
+        if hashed is None:
+            names = ["repeat:first"] if key[0] else []
+            names.append(f"repeat:{f.length_bucket}:{'later' if seen < i else 'first'}")
+            hashed = memo[key] = _hashed(names)
+        out.append(hashed)
     return out
 
 
-def _start_key(text: str) -> str:
-    """What a list item starts with: the bullet character itself, else the first character's class."""
-    first = text[0]
-    return "b" + first if first in _BULLETS else _first_class(text)
+def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[int]]:
+    """Hashed feature indices of each line: the model's input, for training and inference alike.
 
-
-def _block_features(i: int, blocks: Sequence[tuple[int, int]], length_bucket: int) -> list[str]:
-    feats = []
-    for unit, (lo, hi) in zip(BLOCK_UNITS, blocks):
-        where = "in" if lo <= i <= hi else "before" if i < lo else "after"
-        feats.append(f"blk{unit}:{where}")
-        feats.append(f"blk{unit}:{where}:{length_bucket}")
-    return feats
-
-
-def _doc_features(
-    dk: int,
-    i: int,
-    shapes: Sequence[LineShape],
-    starts: Sequence[str],
-    runs: Sequence[int],
-    blocks: Sequence[tuple[int, int]],
-    context: Sequence[str],
-) -> list[str]:
-    """Document-level context of line ``i`` (list runs, relative length, block), then these, the line's
-    shape and its ``context`` features again crossed with the doc key ``dk``, so each can weigh differently
-    in a clean extract and in a page dump."""
-    here = shapes[i]
-    lb = _bucket(here.length)
-    n = len(shapes)
-    same_prev = i > 0 and starts[i - 1] == starts[i]
-    same_next = i + 1 < n and starts[i + 1] == starts[i]
-    run = min(runs[i], RUN_CAP)
-    feats = [
-        f"dk:{dk}",
-        f"same:{same_prev}:{same_next}",
-        f"run:{_bucket(run)}:{starts[i]}",
-        f"rel:{lb - dk}",
-    ]
-    feats += _block_features(i, blocks, lb)
-    shape = [f"len_end:{lb}:{here.terminal}", f"start:{starts[i]}", *(f"rulecat:{r.category}" for r in here.rules)]
-    return feats + [f"d{dk}:{f}" for f in (*feats[1:], *shape, *context)]
-
-
-def line_feature_names(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[str]]:
-    """The feature strings of each line of a document (stripped, non-blank lines).
-
-    Readable form of :func:`document_features`, for explanations and tests.
-    ``shapes`` may be given when the caller already computed ``line_shape`` of each line.
+    ``texts`` are a document's stripped, non-blank lines. ``shapes`` (each line's ``line_shape``) may be
+    given by callers that have them; they are not needed, the line facts cache holds them.
     """
-    if shapes is None:
-        shapes = [line_shape(t) for t in texts]
-    sentence_idx = [i for i, s in enumerate(shapes) if s.sentence]
-    counts = Counter(texts)
-    first_seen: dict[str, int] = {}
-    for i, text in enumerate(texts):
-        first_seen.setdefault(text, i)
-    first = texts[0] if texts else ""
-    lengths = [s.length for s in shapes]
-    dk = _doc_key(lengths)
-    blocks = [main_block(lengths, unit) for unit in BLOCK_UNITS]
-    starts = [_start_key(t) for t in texts]
-    runs = _run_lengths(starts)
+    facts = [line_facts(t) for t in texts]
+    n = len(facts)
+    if n == 0:
+        return []
+    tally = Counter(texts)
+    counts = [tally[t] for t in texts]
+    dk = _doc_key([f.shape.length for f in facts])
+    cols = _context_columns(facts, counts, dk)
+    plain = [_parts(0, f.kind) for f in facts]
+    crossed = [_parts(dk, f.kind) for f in facts]
+    repeats = _repeats(texts, facts, counts)
+    none = _parts(0, _NO_LINE)
+    d_none = _parts(dk, _NO_LINE)
     rows = []
-    for i, (text, shape) in enumerate(zip(texts, shapes)):
-        feats = ["bias"]
-        feats += _own_features(text, shape)
-        context = _context_features(i, shapes, sentence_idx)
-        feats += context
-        feats += _doc_features(dk, i, shapes, starts, runs, blocks, context[CONTEXT_CROSS_FROM:])
-        feats.append(f"count:{min(counts[text], 3)}")
-        if i > 0 and text == first:
-            feats.append("repeat:first")
-        if counts[text] > 1:
-            feats.append(f"repeat:{_bucket(shape.length)}:{'later' if first_seen[text] < i else 'first'}")
-        rows.append(feats)
+    for i, f in enumerate(facts):
+        p1, cp1 = (plain[i - 1][0], crossed[i - 1][0]) if i > 0 else (none[0], d_none[0])
+        n1, cn1 = (plain[i + 1][1], crossed[i + 1][1]) if i + 1 < n else (none[1], d_none[1])
+        p2, cp2 = (plain[i - 2][2], crossed[i - 2][2]) if i > 1 else (none[2], d_none[2])
+        n2, cn2 = (plain[i + 2][3], crossed[i + 2][3]) if i + 2 < n else (none[3], d_none[3])
+        rows.append(
+            [
+                *f.own,
+                *cols.head[i],
+                *p1,
+                *n1,
+                *p2,
+                *n2,
+                *cols.middle[i],
+                *crossed[i][4],
+                *cp1,
+                *cn1,
+                *cp2,
+                *cn2,
+                *cols.tail[i],
+                *repeats[i],
+            ]
+        )
     return rows
 
 
-def hash_feature(name: str) -> int:
-    """The bucket of one feature string (stable across processes and platforms)."""
-    return zlib.crc32(name.encode("utf-8")) & (N_FEATURES - 1)
-
-
-_HASH_CACHE: dict[str, int] = {}
-
-
-def _cached_hash(name: str) -> int:
-    if len(_HASH_CACHE) >= HASH_CACHE_MAX:
-        _HASH_CACHE.clear()
-    index = _HASH_CACHE[name] = hash_feature(name)
-    return index
-
-
-def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[int]]:
-    """Hashed feature indices of each line: the model's input, for training and inference alike."""
-    cache = _HASH_CACHE
-    rows = line_feature_names(texts, shapes)
-    return [[cache[f] if f in cache else _cached_hash(f) for f in feats] for feats in rows]
-
-
-__all__ = ["FEATURE_VERSION", "N_FEATURES", "document_features", "hash_feature", "line_feature_names", "line_shape"]
+__all__ = [
+    "FEATURE_VERSION",
+    "N_FEATURES",
+    "LineFacts",
+    "LineShape",
+    "document_features",
+    "hash_feature",
+    "line_facts",
+    "line_shape",
+]

@@ -21,6 +21,7 @@ phrases that no article sentence uses.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from cleaner.phrases import (
@@ -500,19 +501,48 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+class RuleIndex:
+    """A rule list arranged for matching many lines: which rules apply to a line of each length.
+
+    ``match`` gives the same rules, in the same order, as testing every rule with
+    :meth:`Rule.matches` (``tests/test_speed.py`` checks it for every rule): a line
+    longer than a rule's ``max_chars`` skips it without a test.
+    """
+
+    __slots__ = ("groups", "limits")
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.limits = sorted({r.max_chars for r in rules})
+        steps = [
+            [(r.needles, r.pattern.search, r.case_sensitive, r) for r in rules if r.max_chars >= lim]
+            for lim in self.limits
+        ]
+        self.groups = [tuple(step) for step in steps]
+
+    def match(self, text: str) -> tuple[Rule, ...]:
+        """The rules whose pattern matches the stripped line ``text``."""
+        stripped = text.strip()
+        k = bisect_left(self.limits, len(stripped))
+        if k == len(self.limits):
+            return ()
+        head = stripped[:RULE_SCAN_CHARS]
+        lower = head.lower()
+        contains = lower.__contains__
+        found = []
+        for needles, search, case_sensitive, rule in self.groups[k]:  # Rule.matches inlined: the hot path
+            if needles and not any(map(contains, needles)):
+                continue
+            if search(head if case_sensitive else lower):
+                found.append(rule)
+        return tuple(found)
+
+
+_INDEX = RuleIndex(RULES)
+
+
 def match_rules(text: str, rules: tuple[Rule, ...] = RULES) -> tuple[Rule, ...]:
     """The rules whose pattern matches the stripped line ``text``."""
-    stripped = text.strip()
-    n = len(stripped)
-    head = stripped[:RULE_SCAN_CHARS]
-    lower = head.lower()
-    found = []
-    for r in rules:  # Rule.matches inlined: this loop runs ~35 times per line on the hot path
-        if n > r.max_chars or (r.needles and not any(map(lower.__contains__, r.needles))):
-            continue
-        if r.pattern.search(head if r.case_sensitive else lower):
-            found.append(r)
-    return tuple(found)
+    return (_INDEX if rules is RULES else RuleIndex(rules)).match(text)
 
 
 def is_truncated_tail(text: str) -> bool:

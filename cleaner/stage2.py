@@ -16,12 +16,13 @@ document. The result is the log-odds that the line is article text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 ARRAYS = ("feature", "threshold", "left", "right", "value", "roots")  # the archive members, prefixed ``s2_``
+CHUNK_ROWS = 1024  # rows walked at once: the (rows, trees) node arrays then stay in the CPU cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,18 +42,35 @@ class TreeEnsemble:
     roots: np.ndarray
     baseline: float
     depth: int
+    children: np.ndarray = field(init=False, repr=False, compare=False)  # left, right of node k at 2k, 2k + 1
+    threshold32: np.ndarray = field(init=False, repr=False, compare=False)  # float32 thresholds, rounded down
+
+    def __post_init__(self) -> None:
+        children = np.stack([self.left, self.right], axis=1).astype(np.int32).ravel()
+        object.__setattr__(self, "children", children)
+        object.__setattr__(self, "threshold32", _round_down32(self.threshold))
 
     def decision(self, x: np.ndarray) -> np.ndarray:
-        """Log-odds of each row of ``x`` (``(n, features)`` float32)."""
+        """Log-odds of each row of ``x`` (``(n, features)`` float32).
+
+        All trees walk one level per step for a chunk of rows: ``x <= threshold`` picks the
+        left child. Comparing float32 inputs with thresholds rounded down to float32 gives the
+        same answers as comparing with the float64 thresholds, in half the memory traffic.
+        """
         n = x.shape[0]
-        if n == 0:
-            return np.zeros(0, np.float32)
-        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
-        rows = np.arange(n)[:, None]
-        for _ in range(self.depth):
-            go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(go_left, self.left[node], self.right[node])
-        return (self.baseline + self.value[node].sum(axis=1, dtype=np.float64)).astype(np.float32)
+        out = np.zeros(n, np.float32)
+        flat = np.ascontiguousarray(x, dtype=np.float32).ravel()
+        width = x.shape[1] if x.ndim == 2 else 0
+        for lo in range(0, n, CHUNK_ROWS):
+            rows = min(CHUNK_ROWS, n - lo)
+            cells = flat[lo * width : (lo + rows) * width]
+            base = (np.arange(rows, dtype=np.int32) * width)[:, None]
+            node = np.broadcast_to(self.roots.astype(np.int32), (rows, len(self.roots))).copy()
+            for _ in range(self.depth):
+                go_left = cells[base + self.feature[node]] <= self.threshold32[node]
+                node = self.children[2 * node + 1 - go_left]
+            out[lo : lo + rows] = self.baseline + self.value[node].sum(axis=1, dtype=np.float64)
+        return out
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The members to store in a model archive."""
@@ -79,6 +97,18 @@ class TreeEnsemble:
         if not 0 < self.depth <= 64:
             return f"stage-2 depth {self.depth} is out of range"
         return None
+
+
+def _round_down32(values: np.ndarray) -> np.ndarray:
+    """The largest float32 at most each value: for a float32 ``v``, ``v <= t`` exactly when ``v <= _round_down32(t)``.
+
+    >>> _round_down32(np.array([0.1, 0.5])).tolist() == [np.nextafter(np.float32(0.1), np.float32(0)), 0.5]
+    True
+    """
+    rounded = values.astype(np.float32)
+    above = rounded.astype(np.float64) > values
+    rounded[above] = np.nextafter(rounded[above], np.float32(-np.inf))
+    return rounded
 
 
 def from_arrays(members: dict[str, np.ndarray], header: dict[str, Any]) -> TreeEnsemble:

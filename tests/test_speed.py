@@ -1,0 +1,210 @@
+"""The fast paths give exactly what the straightforward code gives: same features, same rules, same decisions.
+
+``tests/reference_features.py`` keeps the line features as first written (one string at a
+time); ``cleaner.features`` computes them per document with caches and numpy. Every line must
+get the same hashed feature indices in the same order (the model sums weight rows in that
+order, so scores agree to the bit), on the seeds and, when the shared data is present, on every
+line of both dev sets. Rule matching (``RuleIndex``) must return what testing every rule in
+turn returns, for any rule list.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cleaner import features
+from cleaner.api import Cleaner
+from cleaner.model import DEFAULT_MODEL, load_model
+from cleaner.options import Options
+from cleaner.rules import RULE_SCAN_CHARS, RULES, Rule, RuleIndex, match_rules
+from cleaner.stage2 import TreeEnsemble
+from tests import reference_features as ref
+from tests.conftest import REPO
+
+CASES = REPO / "tests" / "cases"
+DEV_SETS = ("dev.jsonl.gz", "wcxb-dev.jsonl.gz")
+SCORE_TOLERANCE = 1e-6
+
+
+def _documents(path: Path) -> Iterator[list[str]]:
+    """The stripped non-blank lines of each document of a line set."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for row in fh:
+            yield [t for t in (line["text"].strip() for line in json.loads(row)["lines"]) if t]
+
+
+def _dev_documents(linesets: Path) -> list[list[str]]:
+    docs = [doc for name in DEV_SETS if (linesets / name).is_file() for doc in _documents(linesets / name)]
+    if not docs:
+        pytest.skip(f"no dev line sets in {linesets}")
+    return docs
+
+
+def _case_lines() -> list[str]:
+    return [
+        case["line"] for name in ("noise.json", "must_survive.json") for case in json.loads((CASES / name).read_text())
+    ]
+
+
+def _mismatches(docs: list[list[str]]) -> list[str]:
+    """A description of each document whose fast features differ from the reference's (first line only)."""
+    out = []
+    for doc in docs:
+        fast, slow = features.document_features(doc), ref.document_features(doc)
+        if fast != slow:
+            i = next(k for k, (a, b) in enumerate(zip(fast, slow)) if a != b)
+            out.append(f"line {i}: {doc[i][:60]!r}")
+    return out
+
+
+def test_features_match_reference_on_seeds(seed_docs: list[dict]) -> None:
+    docs = [[line["text"] for line in doc["lines"]] for doc in seed_docs]
+    assert _mismatches(docs) == []
+    assert _mismatches(docs) == []  # again, now from the line cache
+
+
+def test_features_match_reference_on_edge_documents() -> None:
+    docs = [
+        [],
+        ["x"],
+        ["Menu"] * 7,
+        ["- a", "- b", "* c", "1. d", "» e", "“Quoted,” he said.", "Ends here…", "ΟΔΟΣ ΣΑΣ", "İstanbul"],
+        _case_lines(),
+        ["A long sentence with more than eight words in it, clearly." for _ in range(3)] + ["Menu", "Home"],
+        ["word " * 400, "Subscribe", "x" * 5000],
+    ]
+    assert _mismatches(docs) == []
+
+
+def test_features_match_reference_on_dev_sets(linesets: Path) -> None:
+    assert _mismatches(_dev_documents(linesets)) == []
+
+
+def _shipped_model():
+    if not DEFAULT_MODEL.is_file():
+        pytest.skip(f"no shipped model file {DEFAULT_MODEL}")
+    return load_model(DEFAULT_MODEL)
+
+
+def _same_decisions(model, texts: list[str]) -> list[str]:
+    """Lines whose decision or score differs between ``Cleaner`` and the reference pipeline."""
+    options = Options()
+    cleaner = Cleaner(options, model=model)
+    out = []
+    for text in texts:
+        fast, slow = cleaner.classify(text, html=False), ref.reference_classify(model, text, options)
+        for a, b in zip(fast.decisions, slow.decisions, strict=True):
+            if (a.keep, a.category) != (b.keep, b.category) or abs(a.score - b.score) > SCORE_TOLERANCE:
+                out.append(f"{a.n}: {a.text[:60]!r} {a.keep} {b.keep} {a.score} {b.score}")
+        assert fast.truncated == slow.truncated
+    return out
+
+
+def _model_variant(trees: bool):
+    """The shipped model as shipped (keep head, then context trees) or with its keep head alone."""
+    model = _shipped_model()
+    if not trees:
+        return replace(model, stage2=None)
+    if model.stage2 is None:
+        pytest.skip("the shipped model has no context trees")
+    return model
+
+
+@pytest.mark.parametrize("trees", [True, False], ids=["trees", "keep-head"])
+def test_decisions_match_reference_on_seeds(seed_docs: list[dict], trees: bool) -> None:
+    texts = ["\n".join(line["text"] for line in doc["lines"]) + "\n" for doc in seed_docs]
+    assert _same_decisions(_model_variant(trees), texts) == []
+
+
+@pytest.mark.parametrize("trees", [True, False], ids=["trees", "keep-head"])
+def test_decisions_match_reference_on_dev_sets(linesets: Path, trees: bool) -> None:
+    texts = ["\n".join(doc) + "\n" for doc in _dev_documents(linesets)]
+    assert _same_decisions(_model_variant(trees), texts) == []
+
+
+def _loop(text: str, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """The straightforward loop: every rule, in order, that fires on the stripped line."""
+    stripped = text.strip()
+    head = stripped[:RULE_SCAN_CHARS]
+    return tuple(r for r in rules if len(stripped) <= r.max_chars and r.matches(head, head.lower()))
+
+
+def _rule_lines(linesets: Path | None) -> list[str]:
+    lines = [*_case_lines(), "", "   ", "x" * 1000, "Photo: Reuters", "Home > News > World"]
+    if linesets is not None:
+        lines += [t for doc in _dev_documents(linesets) for t in doc]
+    return list(dict.fromkeys(lines))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_rule_index_matches_loop_for_each_rule(rule: Rule) -> None:
+    index = RuleIndex((rule,))
+    assert [t for t in _rule_lines(None) if index.match(t) != _loop(t, (rule,))] == []
+
+
+def test_rule_index_matches_loop_on_dev_sets(linesets: Path) -> None:
+    assert [t for t in _rule_lines(linesets) if match_rules(t) != _loop(t, RULES)] == []
+
+
+def test_needles_never_hide_a_match(linesets: Path) -> None:
+    """A rule's needles are only a prefilter: wherever its pattern matches, one of them is in the line."""
+    hidden = []
+    for text in _rule_lines(linesets):
+        head = text.strip()[:RULE_SCAN_CHARS]
+        lower = head.lower()
+        for r in RULES:
+            matched = r.needles and r.pattern.search(head if r.case_sensitive else lower)
+            if matched and not any(n in lower for n in r.needles):
+                hidden.append((r.name, text))
+    assert hidden == []
+
+
+def _random_trees(rng: np.random.Generator, trees: int, depth: int, width: int) -> TreeEnsemble:
+    """An ensemble of random trees (leaves point to themselves), of about a shipped stage 2's size."""
+    arrays: dict[str, list] = {k: [] for k in ("feature", "threshold", "left", "right", "value")}
+
+    def grow(level: int) -> int:
+        k = len(arrays["feature"])
+        for name, value in zip(arrays, (0, 0.0, k, k, float(rng.normal()))):
+            arrays[name].append(value)
+        if level and rng.random() > 0.2:
+            arrays["feature"][k], arrays["threshold"][k] = int(rng.integers(width)), float(rng.normal())
+            arrays["left"][k], arrays["right"][k] = grow(level - 1), grow(level - 1)
+        return k
+
+    roots = [grow(depth) for _ in range(trees)]
+    return TreeEnsemble(
+        *(np.array(arrays[k], np.float64 if k == "threshold" else np.int32) for k in ("feature", "threshold")),
+        *(np.array(arrays[k], np.int32) for k in ("left", "right")),
+        np.array(arrays["value"], np.float32),
+        np.array(roots, np.int32),
+        0.25,
+        depth,
+    )
+
+
+def _walk(trees: TreeEnsemble, x: np.ndarray) -> np.ndarray:
+    """The straightforward walk: every row down every tree, float64 thresholds, trees summed in order."""
+    node = np.broadcast_to(trees.roots, (len(x), len(trees.roots))).copy()
+    rows = np.arange(len(x))[:, None]
+    for _ in range(trees.depth):
+        go_left = x[rows, trees.feature[node]] <= trees.threshold[node]
+        node = np.where(go_left, trees.left[node], trees.right[node])
+    return (trees.baseline + trees.value[node].sum(axis=1, dtype=np.float64)).astype(np.float32)
+
+
+def test_stage2_walk_matches_straightforward_walk() -> None:
+    rng = np.random.default_rng(0)
+    trees = _random_trees(rng, trees=40, depth=8, width=12)
+    near = trees.threshold.astype(np.float32)  # inputs at, just above and just below the thresholds
+    values = np.concatenate([near, np.nextafter(near, np.float32(9)), np.nextafter(near, np.float32(-9))])
+    x = np.concatenate([rng.normal(size=(3000, 12)), rng.choice(values, size=(3000, 12))]).astype(np.float32)
+    for rows in (x, x[:1], x[:0]):
+        assert np.array_equal(trees.decision(rows), _walk(trees, rows))
