@@ -8,6 +8,7 @@ others are still processed), 2 usage error, 130 interrupted, 141 broken pipe.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -19,7 +20,6 @@ import click
 
 from cleaner import __version__
 from cleaner.api import Cleaner
-from cleaner.batch import batch_command
 from cleaner.cli_options import (
     CONTEXT_SETTINGS,
     EXIT_BROKEN_PIPE,
@@ -215,8 +215,24 @@ def _clean_jsonl(
     return failed
 
 
+LAZY_COMMANDS = {"batch": ("cleaner.batch", "batch_command")}  # imported when named: batch pulls in joblib's pool
+
+
 class _Cli(click.Group):
-    """The command group; a closed standard output becomes :class:`PipeClosed` (click would exit 1 on it)."""
+    """The command group; a closed standard output becomes :class:`PipeClosed` (click would exit 1 on it).
+
+    Commands in ``LAZY_COMMANDS`` are imported only when they run or help lists them, so that
+    ``cleaner clean`` starts without them.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attr = LAZY_COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -427,7 +443,6 @@ def _eval_html_folders(cleaner: Cleaner, folders: tuple[Path, ...], split: str, 
         click.echo(format_table(report))
 
 
-cli.add_command(batch_command)
 cli.add_command(report_command)
 
 
