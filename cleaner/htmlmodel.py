@@ -16,7 +16,6 @@ maps to the cleaner's default threshold: ``--threshold`` then moves HTML and tex
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import zipfile
@@ -30,6 +29,7 @@ import numpy as np
 
 from cleaner.errors import ModelError
 from cleaner.htmlfeatures import HTML_FEATURE_VERSION, N_FEATURES
+from cleaner.model import write_archive
 
 HTML_MODEL_ENV = "CLEANER_HTML_MODEL"  # environment variable naming another HTML model file
 DEFAULT_HTML_MODEL = Path(__file__).resolve().parent.parent / "models" / "cleaner-html-v1.npz"
@@ -80,17 +80,7 @@ def save_html_model(model: HtmlModel, path: Path) -> None:
         "n_features": N_FEATURES,
         **model.meta,
     }
-    buf = io.BytesIO()
-    np.savez_compressed(
-        buf,
-        weights=model.weights.astype(np.float16),
-        rows=model.rows.astype(np.int32),
-        header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(buf.getvalue())
-    os.replace(tmp, path)
+    write_archive(path, header, weights=model.weights.astype(np.float16), rows=model.rows.astype(np.int32))
 
 
 def load_html_model(path: Path) -> HtmlModel:

@@ -156,14 +156,14 @@ def save_model(model: LinearModel, path: Path) -> None:
     if model.stage2 is not None:
         header["stage2"] = {**model.stage2.header(), "features": list(CONTEXT_FEATURES)}
         stage2 = model.stage2.arrays()
+    write_archive(path, header, weights=model.weights.astype(np.float16), rows=model.rows.astype(np.int32), **stage2)
+
+
+def write_archive(path: Path, header: dict[str, Any], **arrays: np.ndarray) -> None:
+    """Write a pickle-free model archive atomically: ``arrays`` plus ``header`` as JSON bytes (text and HTML
+    models alike)."""
     buf = io.BytesIO()
-    np.savez_compressed(
-        buf,
-        weights=model.weights.astype(np.float16),
-        rows=model.rows.astype(np.int32),
-        header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
-        **stage2,
-    )
+    np.savez_compressed(buf, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8), **arrays)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(buf.getvalue())
