@@ -10,7 +10,6 @@ the functions that use it: ``cleaner.cli`` imports this module on every start.
 from __future__ import annotations
 
 import contextlib
-import functools
 import gzip
 import json
 import os
@@ -224,7 +223,6 @@ def clean_chunk(
     """
     if marker_dir is None:
         return [clean(t, settings) for t in chunk]
-    _watch_parent()
     results = []
     fd = os.open(marker_dir / f"worker-{os.getpid()}", os.O_WRONLY | os.O_CREAT, 0o644)
     try:
@@ -239,10 +237,12 @@ def clean_chunk(
     return results
 
 
-@functools.cache
-def _watch_parent() -> None:
-    """In a worker, once: exit when the batch process is gone (``kill -9``), instead of living on for minutes."""
-    parent = os.getppid()
+def watch_parent(parent: int) -> None:
+    """A worker's initializer: exit when the batch process ``parent`` is gone (``kill -9``), not minutes later.
+
+    The pid comes from the batch process, not from ``os.getppid()`` here: a worker slow to start may run this
+    after its parent was killed, when ``getppid()`` already names init, and would then watch the wrong process.
+    """
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -300,7 +300,14 @@ def _run_pool(
     from joblib import Parallel, delayed
 
     chunks = chunk_tasks(tasks, jobs)
-    parallel = Parallel(n_jobs=min(jobs, len(chunks)), backend="loky", batch_size=1, return_as="generator_unordered")
+    parallel = Parallel(
+        n_jobs=min(jobs, len(chunks)),
+        backend="loky",
+        batch_size=1,
+        return_as="generator_unordered",
+        initializer=watch_parent,
+        initargs=(os.getpid(),),  # from its start: a worker that never got a chunk must not outlive us either
+    )
     yield from parallel(delayed(clean_chunk)(c, settings, marker_dir, clean) for c in chunks)
 
 
@@ -309,7 +316,9 @@ def _run_alone(task: Task, settings: Settings, clean: Cleaner) -> FileResult:
     from joblib import Parallel, delayed
 
     try:  # n_jobs=2 for a single task: joblib runs n_jobs=1 in this process, and a crash would end the run
-        return Parallel(n_jobs=2, backend="loky")([delayed(clean)(task, settings)])[0]
+        return Parallel(n_jobs=2, backend="loky", initializer=watch_parent, initargs=(os.getpid(),))(
+            [delayed(clean)(task, settings)]
+        )[0]
     except BrokenProcessPool:
         return FileResult(task.rel, error="the worker process died cleaning it (out of memory, killed or crashed)")
 

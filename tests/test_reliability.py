@@ -697,6 +697,15 @@ def test_killing_batch_ends_its_workers(tmp_path: Path, signum: int) -> None:
         assert not [p for p in (tmp_path / "dst").rglob("*.tmp")]
 
 
+def test_a_worker_that_starts_after_its_batch_process_died_exits() -> None:
+    # A worker slow to start can run its initializer after a kill -9 of the batch process; it was then watching
+    # init (its new parent) and lived on, holding the batch's stderr open (CI hung on it). The batch pid is given.
+    code = "import time; from cleaner import batch_run; batch_run.watch_parent(-1); time.sleep(60)"
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30)
+    assert done.returncode == batch_run.EXIT_INTERRUPTED and time.monotonic() - started < 20
+
+
 # ------------------------------------------------------------------------------------ smaller points
 
 
