@@ -11,6 +11,7 @@ The minister resigned on Tuesday after weeks of pressure, aides said.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 
 from cleaner.categories import is_keep
 from cleaner.context import context_matrix
-from cleaner.decide import Decision, DocumentResult, decide
+from cleaner.decide import Decision, DecisionStream, DocumentResult, Emitted, decide
 from cleaner.fallback import fallback_scores
 from cleaner.features import LineShape, document_features, line_shape
 from cleaner.htmlinput import FALLBACK_EXTRACTION, HEADING_TAGS, ScoredBlocks, extract_html, score_blocks
@@ -27,7 +28,7 @@ from cleaner.htmlmodel import HtmlModel, default_html_model_path, load_html_mode
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
 from cleaner.rules import Rule, match_rules
-from cleaner.segment import is_blank, looks_like_html, split_lines
+from cleaner.segment import KeptJoiner, iter_lines, looks_like_html
 
 Scored = list[tuple[float, str, str]]  # (P(article), category if kept, category if dropped) per line
 WINDOW_LINES = 5_000  # longer documents are scored in windows of this many lines: bounds memory, no article is longer
@@ -176,21 +177,59 @@ class Cleaner:
         return replace(result, decisions=decisions, extraction=blocks.extraction)
 
     def _classify_text(self, text: str) -> DocumentResult:
-        raw_lines = split_lines(text)
-        texts = [line.strip() for line in raw_lines if not is_blank(line)]
+        stream = DecisionStream(self.options)
+        raw_lines: list[str] = []
+        emitted: list[Emitted] = []
+        for raw, scored, rules in self._scored_windows(text):
+            raw_lines += raw
+            emitted += stream.feed(raw, scored, rules)
+        emitted += stream.finish()
+        decisions = tuple(d for _, d in emitted if d is not None)
+        return DocumentResult(tuple(raw_lines), decisions, stream.truncated, self.source)
+
+    def iter_clean(self, text: str, html: bool | None = None) -> Iterator[str]:
+        """:meth:`clean`, in pieces whose concatenation is the cleaned text: a plain-text document of
+        millions of lines goes through in windows of ``WINDOW_LINES``, in memory bounded by the window."""
+        check_text(text)
+        if html or (html is None and looks_like_html(text)):
+            yield self.classify_html(text).text
+            return
+        stream = DecisionStream(self.options)
+        joiner = KeptJoiner()
+        for raw, scored, rules in self._scored_windows(text):
+            yield "".join([joiner.add(line, d is None or d.keep) for line, d in stream.feed(raw, scored, rules)])
+        yield "".join([joiner.add(line, d is None or d.keep) for line, d in stream.finish()])
+
+    def _scored_windows(self, text: str) -> Iterator[tuple[list[str], Scored, list[tuple[Rule, ...]]]]:
+        """The raw lines of ``text`` a window at a time (``WINDOW_LINES`` non-blank ones), with the scores and
+        rules of those non-blank lines."""
+        raw: list[str] = []
+        texts: list[str] = []
+        for line in iter_lines(text):
+            raw.append(line)
+            stripped = line.strip()
+            if stripped:
+                texts.append(stripped)
+                if len(texts) == WINDOW_LINES:
+                    yield raw, *self._score_window(texts)
+                    raw, texts = [], []
+        if raw:
+            yield raw, *self._score_window(texts)
+
+    def _score_window(self, texts: list[str]) -> tuple[Scored, list[tuple[Rule, ...]]]:
+        """Scores and rules of stripped non-blank lines; a line longer than ``max_line_chars`` is passed
+        through as body, and its clipped start triggers no rule."""
+        if not texts:
+            return [], []
         limit = self.options.max_line_chars
         clipped = [t[:limit] for t in texts]
-        scored: Scored = []
-        rules: list[tuple[Rule, ...]] = []  # only the rules outlive a window: shapes hold every word
-        for start in range(0, len(clipped), WINDOW_LINES):
-            window = clipped[start : start + WINDOW_LINES]
-            window_shapes = [line_shape(t) for t in window]
-            scored += self._score(window, window_shapes)
-            rules += [s.rules for s in window_shapes]
+        shapes = [line_shape(t) for t in clipped]
+        scored = self._score(clipped, shapes)
+        rules = [s.rules for s in shapes]  # only the rules outlive a window: shapes hold every word
         for i, text in enumerate(texts):
-            if len(text) > limit:  # passed through: its clipped start must not trigger rules either
+            if len(text) > limit:
                 scored[i], rules[i] = (1.0, "body", "body"), ()
-        return decide(raw_lines, scored, rules, self.options, self.source)
+        return scored, rules
 
     def _score(self, texts: list[str], shapes: list[LineShape]) -> Scored:
         if self.model is not None:

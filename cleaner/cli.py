@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -125,22 +126,29 @@ def _clean_text_files(cleaner: Cleaner, files: tuple[str, ...], mode: str, force
         try:
             text, encoding, replaced = decode_document(read_path(name))
             html = True if force_html or name.lower().endswith(HTML_SUFFIXES) else None
-            result = cleaner.classify(text, html)
+            if mode == "text":  # streamed: a document of millions of lines never lives whole in memory
+                pieces = cleaner.iter_clean(text, html)
+                first = next(pieces)  # an HTML page is extracted here: its errors come before any output
+            else:
+                result = cleaner.classify(text, html)
         except InputError as exc:
             _warn(f"cleaner: {exc}" if name == "-" or name in str(exc) else f"cleaner: {name}: {exc}")
             failed += 1
             continue
         if replaced:
             _warn(f"cleaner: {name}: {replaced} invalid UTF-8 sequence(s) replaced with U+FFFD")
+        if mode == "text":
+            for piece in itertools.chain([first], pieces):
+                if piece:
+                    _write(out, piece.encode("utf-8"))
+            continue
         if mode == "explain":
             shown = display_name(name)
             chunk = "".join(
                 json.dumps({"file": shown, **d.as_record()}, ensure_ascii=False) + "\n" for d in result.decisions
             )
-        elif mode == "json":
-            chunk = json.dumps(_result_json(display_name(name), result, encoding), ensure_ascii=False) + "\n"
         else:
-            chunk = result.text
+            chunk = json.dumps(_result_json(display_name(name), result, encoding), ensure_ascii=False) + "\n"
         _write(out, chunk.encode("utf-8"))
     return failed
 

@@ -19,8 +19,8 @@ a category; this module turns that into keep/drop:
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from cleaner.categories import is_keep
@@ -101,14 +101,127 @@ class DocumentResult:
         } | ({"extraction": self.extraction} if self.extraction else {})
 
 
-def _smooth(keep: list[bool], scores: Sequence[float], texts: Sequence[str], ruled: Sequence[bool]) -> list[bool]:
-    out = list(keep)
-    for i in range(1, len(keep) - 1):
-        if keep[i] or ruled[i] or len(texts[i]) > SMOOTH_MAX_CHARS or scores[i] < SMOOTH_MIN_SCORE:
-            continue
-        if min(scores[i - 1], scores[i + 1]) >= SMOOTH_NEIGHBOUR_SCORE and keep[i - 1] and keep[i + 1]:
-            out[i] = True
-    return out
+@dataclass(slots=True)
+class _Line:
+    """A non-blank line on its way through :class:`DecisionStream`."""
+
+    n: int
+    raw: str  # without its line ending's ``\r``: what :class:`Decision` shows
+    text: str  # stripped: what the rules compare
+    score: float
+    keep_cat: str
+    drop_cat: str
+    rules: tuple[Rule, ...]
+    keep: bool  # by the threshold alone, before smoothing: what smoothing reads of a line's neighbours
+    decision: Decision | None = None
+
+
+Emitted = tuple[str, "Decision | None"]  # a raw input line and its decision (``None`` for a blank line)
+
+
+class DecisionStream:
+    """:func:`decide`, a window of lines at a time, with the same decisions as for the whole document at once.
+
+    Each non-blank line is decided as soon as the next one is known (smoothing reads both neighbours); what
+    the rest of the document needs from a window is a few facts: the headline, the texts seen before it,
+    whether a paywall line was seen, the last kept line. Memory is bounded by the window, not the document
+    (except the texts before the first kept line, which are few in any real document).
+
+    >>> stream = DecisionStream(Options())
+    >>> out = list(stream.feed(["Home", "", "A story, long enough to be article text."], [(0.01, "body", "navigation"),
+    ...     (0.9, "body", "noise")], [(), ()]))
+    >>> [(raw, d and (d.keep, d.category)) for raw, d in out]  # the last line waits for its successor
+    [('Home', (False, 'navigation')), ('', None)]
+    >>> [(raw, d.keep) for raw, d in stream.finish()], stream.truncated
+    ([('A story, long enough to be article text.', True)], False)
+    """
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.truncated = False  # final after :meth:`finish`
+        self._queue: deque[tuple[str, _Line | None]] = deque()  # raw lines read and not yet given out
+        self._before: _Line | None = None  # the last decided line (the left neighbour of ``_pending``)
+        self._pending: _Line | None = None  # the last line read, waiting for its right neighbour
+        self._n = 0
+        self._headline: str | None = None  # the first kept line's text
+        self._seen: set[str] | None = set()  # texts before the headline (a copy before it makes it a repeat)
+        self._paywall = False
+        self._last_kept: str | None = None
+
+    def feed(
+        self, raw_lines: Sequence[str], scored: Sequence[tuple[float, str, str]], rules: Sequence[tuple[Rule, ...]]
+    ) -> Iterator[Emitted]:
+        """Read the next raw lines (with ``scored`` and ``rules`` of their non-blank ones, in order); give out
+        every line decided so far, blank ones with ``None``, in input order."""
+        options = self.options
+        lines = iter(zip(scored, rules, strict=True))
+        for raw in raw_lines:
+            self._n += 1
+            if is_blank(raw):
+                self._queue.append((raw, None))
+                continue
+            (score, keep_cat, drop_cat), line_rules = next(lines)
+            phrase = any(not r.generic for r in line_rules)
+            threshold = options.threshold * (PHRASE_FACTOR if phrase else 1.0)
+            keep = score >= threshold or drop_cat in options.keep_categories
+            line = _Line(self._n, raw.rstrip("\r"), raw.strip(), score, keep_cat, drop_cat, line_rules, keep)
+            self._queue.append((raw, line))
+            if self._pending is not None:
+                self._decide(self._pending, self._before, line)
+                self._before = self._pending
+            self._pending = line
+        if next(lines, None) is not None:
+            raise ValueError("more scores than non-blank lines")
+        yield from self._emit()
+
+    def finish(self) -> Iterator[Emitted]:
+        """Decide the last line and give out the rest; :attr:`truncated` is then final."""
+        if self._pending is not None:
+            self._decide(self._pending, self._before, None)
+            self._before = self._pending = None
+        yield from self._emit()
+        last = self._last_kept
+        self.truncated = self._paywall or (last is not None and is_truncated_tail(last))
+
+    def _emit(self) -> Iterator[Emitted]:
+        queue = self._queue
+        while queue and (queue[0][1] is None or queue[0][1].decision is not None):  # type: ignore[union-attr]
+            raw, line = queue.popleft()
+            yield raw, (line.decision if line is not None else None)
+
+    def _smoothed(self, line: _Line, before: _Line | None, after: _Line | None) -> bool:
+        """Whether a dropped line is kept by its neighbours (see the module's step 3)."""
+        if not self.options.smooth or before is None or after is None or line.keep or line.rules:
+            return line.keep
+        if len(line.text) > SMOOTH_MAX_CHARS or line.score < SMOOTH_MIN_SCORE:
+            return False
+        return min(before.score, after.score) >= SMOOTH_NEIGHBOUR_SCORE and before.keep and after.keep
+
+    def _decide(self, line: _Line, before: _Line | None, after: _Line | None) -> None:
+        options = self.options
+        keep = self._smoothed(line, before, after)
+        category = line.keep_cat if keep else line.drop_cat
+        hard = next((r for r in line.rules if r.hard), None)
+        if hard is not None and hard.category not in options.keep_categories:
+            keep, category = False, hard.category
+        elif keep and category == "title":
+            furniture = next((r for r in line.rules if r.category in NEVER_TITLE and not r.generic), None)
+            if furniture is not None and furniture.category not in options.keep_categories:
+                keep, category = False, furniture.category
+        short = len(line.text) <= REPEAT_MAX_CHARS
+        if self._seen is not None:  # no headline yet
+            if keep:
+                self._headline, seen_before, self._seen = line.text, line.text in self._seen, None
+                if seen_before and short:
+                    keep, category = "repeat" in options.keep_categories, "repeat"
+            elif short:
+                self._seen.add(line.text)
+        elif keep and short and line.text == self._headline:
+            keep, category = "repeat" in options.keep_categories, "repeat"
+        line.decision = Decision(line.n, line.raw, keep, category, float(line.score))
+        self._paywall = self._paywall or category == "paywall"
+        if keep and is_keep(category):
+            self._last_kept = line.raw
 
 
 def decide(
@@ -120,39 +233,7 @@ def decide(
 ) -> DocumentResult:
     """Turn ``(P(article), keep category, drop category)`` and the matching rules of each non-blank line
     into a :class:`DocumentResult`."""
-    numbered = [(n, raw.rstrip("\r")) for n, raw in enumerate(raw_lines, 1) if not is_blank(raw)]
-    texts = [t.strip() for _, t in numbered]
-    scores = [s for s, _, _ in scored]
-    ruled = [bool(r) for r in rules]
-    named = [any(not r.generic for r in line_rules) for line_rules in rules]
-    keep = [
-        s >= options.threshold * (PHRASE_FACTOR if phrase else 1.0) or drop_cat in options.keep_categories
-        for (s, _, drop_cat), phrase in zip(scored, named)
-    ]
-    if options.smooth:
-        keep = _smooth(keep, scores, texts, ruled)
-    categories = [k_cat if k else d_cat for k, (_, k_cat, d_cat) in zip(keep, scored)]
-    for i, line_rules in enumerate(rules):
-        hard = next((r for r in line_rules if r.hard), None)
-        if hard is not None and hard.category not in options.keep_categories:
-            keep[i], categories[i] = False, hard.category
-        elif keep[i] and categories[i] == "title":
-            furniture = next((r for r in line_rules if r.category in NEVER_TITLE and not r.generic), None)
-            if furniture is not None and furniture.category not in options.keep_categories:
-                keep[i], categories[i] = False, furniture.category
-    headline = next((t for t, k in zip(texts, keep) if k), None)
-    first_headline = texts.index(headline) if headline is not None else -1
-    for i, t in enumerate(texts):
-        if keep[i] and i > first_headline and t == headline and len(t) <= REPEAT_MAX_CHARS:
-            keep[i], categories[i] = "repeat" in options.keep_categories, "repeat"
-    decisions = tuple(
-        Decision(n, text, k, cat, float(s)) for (n, text), k, cat, s in zip(numbered, keep, categories, scores)
-    )
-    return DocumentResult(tuple(raw_lines), decisions, _is_truncated(decisions), source)
-
-
-def _is_truncated(decisions: Sequence[Decision]) -> bool:
-    if any(d.category == "paywall" for d in decisions):
-        return True
-    kept = [d for d in decisions if d.keep and is_keep(d.category)]
-    return bool(kept) and is_truncated_tail(kept[-1].text)
+    stream = DecisionStream(options)
+    emitted = [*stream.feed(raw_lines, scored, rules), *stream.finish()]
+    decisions = tuple(d for _, d in emitted if d is not None)
+    return DocumentResult(tuple(raw_lines), decisions, stream.truncated, source)

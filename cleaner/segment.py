@@ -16,22 +16,47 @@ one ``\\n`` at the end) is split on ``\\r`` and written back with ``\\n``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 _HTML_START = re.compile(r"\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 HTML_SNIFF_CHARS = 1024  # how much of the start of a document is checked for an HTML tag
+LINE_CHUNK_CHARS = 1 << 20  # iter_lines splits this much text at a time
 
 
 def split_lines(text: str) -> list[str]:
-    """Split ``text`` into raw lines (without the ``\\n``), dropping one final newline."""
-    if "\r" in text and _mostly_lone_cr(text):
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text:
-        return []
-    lines = text.split("\n")
-    if lines[-1] == "":
+    """Split ``text`` into raw lines (without the ``\n``), dropping one final newline."""
+    return _split(_unix_lone_cr(text))
+
+
+def _split(text: str) -> list[str]:
+    lines = text.split("\n") if text else []
+    if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+def iter_lines(text: str, chunk_chars: int = LINE_CHUNK_CHARS) -> Iterator[str]:
+    """:func:`split_lines`, lazily: a document of millions of lines is never one list.
+
+    >>> list(iter_lines("a\\n\\nb\\nc\\n", chunk_chars=2)) == split_lines("a\\n\\nb\\nc\\n")
+    True
+    """
+    text = _unix_lone_cr(text)
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + chunk_chars)
+        if end < 0:
+            yield from _split(text[start:])
+            return
+        yield from text[start:end].split("\n")
+        start = end + 1
+
+
+def _unix_lone_cr(text: str) -> str:
+    """``text`` with old-Mac line ends (mostly lone ``\r``) turned into ``\n``; any other text as it is."""
+    if "\r" in text and _mostly_lone_cr(text):
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _mostly_lone_cr(text: str) -> bool:
@@ -60,20 +85,36 @@ def join_kept(lines: Sequence[str], keep: Sequence[bool]) -> str:
     Blank input lines count as kept or not by ``keep`` too; runs of blank lines
     left behind collapse to one and leading or trailing blanks go.
     """
-    out: list[str] = []
-    pending_blank: str | None = None
-    for line, k in zip(lines, keep):
-        if not k:
-            continue
+    joiner = KeptJoiner()
+    return "".join([joiner.add(line, k) for line, k in zip(lines, keep)])
+
+
+class KeptJoiner:
+    """:func:`join_kept` a line at a time: :meth:`add` gives the text to write for each line (often ``""``).
+
+    >>> joiner = KeptJoiner()
+    >>> [joiner.add(line, True) for line in ["", "a", "", "", "b", ""]]
+    ['', 'a\\n', '', '', '\\nb\\n', '']
+    """
+
+    __slots__ = ("_blank", "_started")
+
+    def __init__(self) -> None:
+        self._started = False  # a text line was written: a blank line may follow
+        self._blank: str | None = None  # the blank line held until the next kept text line
+
+    def add(self, line: str, keep: bool) -> str:
+        if not keep:
+            return ""
         if is_blank(line):
-            if out and pending_blank is None:
-                pending_blank = line
-            continue
-        if pending_blank is not None:
-            out.append(pending_blank)
-            pending_blank = None
-        out.append(line)
-    return "\n".join(out) + "\n" if out else ""
+            if self._started and self._blank is None:
+                self._blank = line
+            return ""
+        self._started = True
+        if self._blank is not None:
+            blank, self._blank = self._blank, None
+            return f"{blank}\n{line}\n"
+        return line + "\n"
 
 
 def match_final_newline(original: str, cleaned: str) -> str:

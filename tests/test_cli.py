@@ -245,14 +245,14 @@ def test_output_file_is_untouched_when_a_run_is_interrupted(tmp_path: Path, monk
     dst = tmp_path / "out.txt"
     dst.write_text("the previous output\n", encoding="utf-8")
     calls = iter(range(10))
-    classify = Cleaner.classify
+    iter_clean = Cleaner.iter_clean  # what plain-text output cleans with
 
     def interrupted_on_second_file(self: Cleaner, text: str, html: bool | None = None) -> Any:
         if next(calls) == 1:
             raise KeyboardInterrupt
-        return classify(self, text, html)
+        return iter_clean(self, text, html)
 
-    monkeypatch.setattr(Cleaner, "classify", interrupted_on_second_file)
+    monkeypatch.setattr(Cleaner, "iter_clean", interrupted_on_second_file)
     with pytest.raises(SystemExit) as exc:
         main(["clean", str(SEEDS[0]), str(SEEDS[1]), "-o", str(dst)])
     assert exc.value.code == 130

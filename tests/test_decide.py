@@ -8,7 +8,11 @@ truncated flag, and how kept lines are joined back (byte for byte, blank lines).
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner.decide import (
     REPEAT_MAX_CHARS,
@@ -16,6 +20,7 @@ from cleaner.decide import (
     SMOOTH_MIN_SCORE,
     SMOOTH_NEIGHBOUR_SCORE,
     Decision,
+    DecisionStream,
     DocumentResult,
     decide,
 )
@@ -231,3 +236,52 @@ def test_decisions_number_the_input_lines() -> None:
     result = run(["", TITLE, "", "", BODY1], [0.9, SURE])
     assert [(d.n, d.text) for d in result.decisions] == [(2, TITLE), (5, BODY1)]
     assert result.lines == ("", TITLE, "", "", BODY1) and result.source == "model"
+
+
+# ------------------------------------------------------------------------------------ a window at a time
+
+_POOL = [TITLE, BODY1, BODY2, SUBHEAD, "", "  ", "Home\r", "Skip to content", "Subscribe to our newsletter", TITLE]
+
+
+def _fed_in_windows(
+    raw: list[str], scores: list[float], options: Options, bounds: list[int]
+) -> tuple[list[tuple[str, Decision | None]], bool]:
+    """What a :class:`DecisionStream` gives out, and its truncated flag, fed ``raw[lo:hi]`` for each window."""
+    stream = DecisionStream(options)
+    emitted: list[tuple[str, Decision | None]] = []
+    scored = iter([(s, "body", "noise") for s in scores])
+    for lo, hi in pairwise(bounds):
+        texts = [line.strip() for line in raw[lo:hi] if not is_blank(line)]
+        window_scores = [next(scored) for _ in texts]
+        emitted += stream.feed(raw[lo:hi], window_scores, [line_shape(t).rules for t in texts])
+    emitted += stream.finish()
+    return emitted, stream.truncated
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_POOL), st.sampled_from([0.0, DOUBT, DOUBT, 0.3, SURE, SURE, 1.0])), max_size=30
+    ),
+    st.lists(st.integers(0, 30), max_size=6),
+    st.sampled_from([Options(), Options(smooth=False), Options(keep_categories=frozenset({"repeat", "navigation"}))]),
+)
+def test_deciding_a_window_at_a_time_is_deciding_the_whole(
+    lines: list[tuple[str, float]], cuts: list[int], options: Options
+) -> None:
+    # cleaner.api feeds long documents in windows; smoothing, the headline and the truncated flag cross them
+    raw = [line for line, _ in lines]
+    scores = [score for line, score in lines if not is_blank(line)]
+    whole = run(raw, scores, options)
+    one_line_windows = list(range(len(raw) + 1))  # every boundary between two lines is a window's edge
+    for bounds in ([0, *sorted(min(c, len(raw)) for c in cuts), len(raw)], one_line_windows):
+        emitted, truncated = _fed_in_windows(raw, scores, options, bounds)
+        assert [line for line, _ in emitted] == raw  # every line once, in order
+        assert tuple(d for _, d in emitted if d is not None) == whole.decisions
+        assert truncated == whole.truncated
+
+
+def test_a_line_waits_only_for_its_successor() -> None:
+    stream = DecisionStream(Options())
+    first = list(stream.feed([BODY1, "", BODY2], [(SURE, "body", "noise")] * 2, [(), ()]))
+    assert [(line, d and d.keep) for line, d in first] == [(BODY1, True), ("", None)]
+    assert [d.text for _, d in stream.finish() if d] == [BODY2]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from itertools import pairwise
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaner import Cleaner, Options
-from cleaner.segment import is_blank, split_lines
+from cleaner import Cleaner, Options, api
+from cleaner.segment import is_blank, iter_lines, split_lines
 
 BODY = [
     "The council approved the budget on Monday after a long and heated debate, officials said.",
@@ -98,3 +99,20 @@ def test_no_blank_runs_or_edge_blanks(text: str) -> None:
     out = split_lines(CLEANERS["model"].clean(text, html=False))
     assert not out or (not is_blank(out[0]) and not is_blank(out[-1]))
     assert not any(is_blank(a) and is_blank(b) for a, b in pairwise(out))
+
+
+@SETTINGS
+@given(st.text(alphabet="ab \r\n", max_size=60), st.integers(1, 8))
+def test_lines_read_lazily_are_the_lines_split_at_once(text: str, chunk: int) -> None:
+    assert list(iter_lines(text, chunk_chars=chunk)) == split_lines(text)
+
+
+@SETTINGS
+@given(documents, st.sampled_from(sorted(CLEANERS)))
+def test_streamed_output_is_the_cleaned_text(text: str, which: str) -> None:
+    # `cleaner clean` writes plain text a window at a time (cleaner.api.WINDOW_LINES lines): the same text
+    with patch.object(api, "WINDOW_LINES", 4):
+        pieces = list(CLEANERS[which].iter_clean(text, html=False))
+        whole = CLEANERS[which].classify(text, html=False)
+    assert "".join(pieces) == whole.text
+    assert len(pieces) >= len(whole.decisions) // 4 + 1  # a piece per window of 4 lines, then the end
