@@ -44,14 +44,28 @@ class TreeEnsemble:
     depth: int
     children: np.ndarray = field(init=False, repr=False, compare=False)  # left, right of node k at 2k, 2k + 1
     threshold32: np.ndarray = field(init=False, repr=False, compare=False)  # float32 thresholds, rounded down
+    masks: LeafMasks | None = field(init=False, repr=False, compare=False)  # the fast path's tables
 
     def __post_init__(self) -> None:
         children = np.stack([self.left, self.right], axis=1).astype(np.int32).ravel()
         object.__setattr__(self, "children", children)
         object.__setattr__(self, "threshold32", _round_down32(self.threshold))
+        object.__setattr__(self, "masks", leaf_masks(self) if self._structure_problem() is None else None)
 
     def decision(self, x: np.ndarray) -> np.ndarray:
-        """Log-odds of each row of ``x`` (``(n, features)`` float32).
+        """Log-odds of each row of ``x`` (``(n, features)`` float32), by :class:`LeafMasks` when the trees
+        allow it (at most 64 leaves each, stored in pre-order), else by :meth:`walk`: the same numbers."""
+        if self.masks is None:
+            return self.walk(x)
+        n = x.shape[0]
+        out = np.zeros(n, np.float32)
+        x = np.asarray(x, dtype=np.float32)
+        for lo in range(0, n, CHUNK_ROWS):
+            out[lo : lo + CHUNK_ROWS] = self.baseline + self.masks.leaf_sums(x[lo : lo + CHUNK_ROWS])
+        return out
+
+    def walk(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`decision` by walking the trees: the reference the fast path is tested against.
 
         All trees walk one level per step for a chunk of rows: ``x <= threshold`` picks the
         left child. Comparing float32 inputs with thresholds rounded down to float32 gives the
@@ -81,6 +95,18 @@ class TreeEnsemble:
 
     def check(self, n_features: int) -> str | None:
         """What is wrong with these arrays for inputs of ``n_features`` columns, or ``None``."""
+        problem = self._structure_problem()
+        if problem is not None:
+            return problem
+        if self.feature.min() < 0 or self.feature.max() >= n_features:
+            return "stage-2 tests a feature the context matrix does not have"
+        if not (np.isfinite(self.threshold).all() and np.isfinite(self.value).all() and np.isfinite(self.baseline)):
+            return "stage-2 has non-finite numbers"
+        if not 0 < self.depth <= 64:
+            return f"stage-2 depth {self.depth} is out of range"
+        return None
+
+    def _structure_problem(self) -> str | None:
         nodes = len(self.feature)
         if any(len(getattr(self, a)) != nodes for a in ("threshold", "left", "right", "value")):
             return "stage-2 node arrays differ in length"
@@ -90,13 +116,87 @@ class TreeEnsemble:
             arr = getattr(self, name)
             if arr.min() < 0 or arr.max() >= nodes:
                 return f"stage-2 {name} points outside the node arrays"
-        if self.feature.min() < 0 or self.feature.max() >= n_features:
-            return "stage-2 tests a feature the context matrix does not have"
-        if not (np.isfinite(self.threshold).all() and np.isfinite(self.value).all() and np.isfinite(self.baseline)):
-            return "stage-2 has non-finite numbers"
-        if not 0 < self.depth <= 64:
-            return f"stage-2 depth {self.depth} is out of range"
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class LeafMasks:
+    """The trees as bit masks of leaves (QuickScorer, Lucchese et al., SIGIR 2015): no walking.
+
+    Each tree's leaves are bits, left to right. A node whose test fails (``x > threshold``) rules out the
+    leaves of its left subtree; the leaf a walk would reach is the leftmost one that no failed test rules out.
+    For each feature, the thresholds are sorted once: ``masks[f][k]`` holds, per tree, the leaves left
+    after the ``k`` smallest thresholds of feature ``f`` failed, so a row needs one binary search and one
+    AND per feature. The leaf values are summed in tree order, as the walk sums them: the same numbers.
+    """
+
+    features: tuple[int, ...]  # the features some node tests
+    cuts: tuple[np.ndarray, ...]  # per feature: its distinct float32 thresholds, sorted
+    masks: tuple[np.ndarray, ...]  # per feature: (len(cuts) + 1, trees) unsigned ints
+    leaf_values: np.ndarray  # (trees, bits) float32: the value of each tree's i-th leaf from the left
+    bits: int  # 32 or 64
+
+    def leaf_sums(self, x: np.ndarray) -> np.ndarray:
+        """The sum over trees of the leaf each row of ``x`` (float32) reaches, in float64."""
+        dtype = self.masks[0].dtype if self.masks else np.uint32
+        alive = np.full((x.shape[0], self.leaf_values.shape[0]), np.iinfo(dtype).max, dtype)
+        for f, cuts, masks in zip(self.features, self.cuts, self.masks):
+            alive &= masks[np.searchsorted(cuts, x[:, f], side="left")]
+        lowest = alive & (~alive + dtype.type(1))  # the leftmost leaf left: a power of two
+        if self.bits == 32:
+            leaf = (lowest.astype(np.float32).view(np.int32) >> 23) - 127
+        else:
+            leaf = (lowest.astype(np.float64).view(np.int64) >> 52) - 1023
+        trees = np.arange(self.leaf_values.shape[0])
+        return self.leaf_values[trees, leaf].sum(axis=1, dtype=np.float64)
+
+
+def leaf_masks(trees: TreeEnsemble) -> LeafMasks | None:
+    """The :class:`LeafMasks` of ``trees``; ``None`` unless every tree is stored in pre-order (each node's
+    left child right after it, as scikit-learn stores them) with at most 64 leaves.
+
+    >>> stump = TreeEnsemble(feature=np.array([0, 0, 0]), threshold=np.array([0.5, 0, 0]),
+    ...     left=np.array([1, 1, 2]), right=np.array([2, 1, 2]), value=np.array([0, -1, 1], np.float32),
+    ...     roots=np.array([0]), baseline=0.0, depth=1)
+    >>> masks = leaf_masks(stump)
+    >>> masks.masks[0].tolist(), masks.leaf_sums(np.array([[0.0], [1.0]], np.float32)).tolist()
+    ([[4294967295], [4294967294]], [-1.0, 1.0])
+    """
+    n_nodes = len(trees.feature)
+    index = np.arange(n_nodes)
+    leaf = trees.left == index
+    split = ~leaf
+    if not (trees.left[split] == index[split] + 1).all() or not (trees.right[split] > trees.left[split]).all():
+        return None
+    roots = trees.roots.astype(np.int64)
+    if len(roots) > 1 and not (np.diff(roots) > 0).all():
+        return None
+    ends = np.append(roots[1:], n_nodes)
+    leaves_before = np.concatenate(([0], np.cumsum(leaf)))  # leaves with a smaller node index
+    leaves_per_tree = leaves_before[ends] - leaves_before[roots]
+    bits = 32 if leaves_per_tree.max() <= 32 else 64 if leaves_per_tree.max() <= 64 else 0
+    if not bits or roots[0] != 0:
+        return None
+    dtype = np.uint32 if bits == 32 else np.uint64
+    tree_of = np.searchsorted(roots, index, side="right") - 1
+    first = leaves_before[index] - leaves_before[roots[tree_of]]  # the first leaf (from the left) under a node
+    left_leaves = leaves_before[trees.right] - leaves_before[trees.left]  # leaves of a node's left subtree
+    ones = (np.left_shift(np.ones(n_nodes, np.uint64), left_leaves.astype(np.uint64)) - np.uint64(1)).astype(dtype)
+    ruled_out = np.left_shift(ones, first.astype(dtype))  # bits of the left subtree's leaves
+    full = np.iinfo(dtype).max
+    leaf_values = np.zeros((len(roots), bits), np.float32)
+    leaf_values[tree_of[leaf], first[leaf]] = trees.value[leaf]
+    features, cuts, masks = [], [], []
+    for f in np.unique(trees.feature[split]):
+        nodes = index[split & (trees.feature == f)]
+        values = trees.threshold32[nodes]
+        sorted_cuts = np.unique(values)
+        table = np.full((len(sorted_cuts), len(roots)), full, dtype)
+        np.bitwise_and.at(table, (np.searchsorted(sorted_cuts, values), tree_of[nodes]), ~ruled_out[nodes])
+        features.append(int(f))
+        cuts.append(sorted_cuts)
+        masks.append(np.vstack([np.full((1, len(roots)), full, dtype), np.bitwise_and.accumulate(table, axis=0)]))
+    return LeafMasks(tuple(features), tuple(cuts), tuple(masks), leaf_values, bits)
 
 
 def _round_down32(values: np.ndarray) -> np.ndarray:

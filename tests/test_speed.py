@@ -166,7 +166,7 @@ def test_needles_never_hide_a_match(linesets: Path) -> None:
     assert hidden == []
 
 
-def _random_trees(rng: np.random.Generator, trees: int, depth: int, width: int) -> TreeEnsemble:
+def _random_trees(rng: np.random.Generator, trees: int, depth: int, width: int, grow_p: float = 0.8) -> TreeEnsemble:
     """An ensemble of random trees (leaves point to themselves), of about a shipped stage 2's size."""
     arrays: dict[str, list] = {k: [] for k in ("feature", "threshold", "left", "right", "value")}
 
@@ -174,7 +174,7 @@ def _random_trees(rng: np.random.Generator, trees: int, depth: int, width: int) 
         k = len(arrays["feature"])
         for name, value in zip(arrays, (0, 0.0, k, k, float(rng.normal()))):
             arrays[name].append(value)
-        if level and rng.random() > 0.2:
+        if level and rng.random() < grow_p:
             arrays["feature"][k], arrays["threshold"][k] = int(rng.integers(width)), float(rng.normal())
             arrays["left"][k], arrays["right"][k] = grow(level - 1), grow(level - 1)
         return k
@@ -200,11 +200,49 @@ def _walk(trees: TreeEnsemble, x: np.ndarray) -> np.ndarray:
     return (trees.baseline + trees.value[node].sum(axis=1, dtype=np.float64)).astype(np.float32)
 
 
-def test_stage2_walk_matches_straightforward_walk() -> None:
-    rng = np.random.default_rng(0)
-    trees = _random_trees(rng, trees=40, depth=8, width=12)
-    near = trees.threshold.astype(np.float32)  # inputs at, just above and just below the thresholds
+def _near_thresholds(trees: TreeEnsemble, rng: np.random.Generator, width: int) -> np.ndarray:
+    """Rows of random values and of values at, just above and just below the thresholds (and one NaN)."""
+    near = trees.threshold.astype(np.float32)
     values = np.concatenate([near, np.nextafter(near, np.float32(9)), np.nextafter(near, np.float32(-9))])
-    x = np.concatenate([rng.normal(size=(3000, 12)), rng.choice(values, size=(3000, 12))]).astype(np.float32)
+    x = np.concatenate([rng.normal(size=(3000, width)), rng.choice(values, size=(3000, width))]).astype(np.float32)
+    x[7, 0] = np.nan
+    return x
+
+
+@pytest.mark.parametrize(("depth", "path"), [(4, 32), (6, 64), (9, None)], ids=["32-bit masks", "64-bit", "walk"])
+def test_stage2_matches_straightforward_walk(depth: int, path: int | None) -> None:
+    rng = np.random.default_rng(depth)
+    trees = _random_trees(rng, trees=40, depth=depth, width=12, grow_p=0.95)
+    assert (trees.masks.bits if trees.masks else None) == path  # the path under test is the one taken
+    x = _near_thresholds(trees, rng, 12)
     for rows in (x, x[:1], x[:0]):
-        assert np.array_equal(trees.decision(rows), _walk(trees, rows))
+        assert np.array_equal(trees.decision(rows), _walk(trees, rows), equal_nan=True)
+
+
+def test_stage2_of_the_shipped_model_is_the_walk() -> None:
+    trees = _shipped_model().stage2
+    if trees is None:
+        pytest.skip("the shipped model has no context trees")
+    assert trees.masks is not None  # the fast path serves the shipped model
+    x = _near_thresholds(trees, np.random.default_rng(1), int(trees.feature.max()) + 1)
+    assert np.array_equal(trees.decision(x), trees.walk(x))
+
+
+def test_trees_not_in_pre_order_are_walked() -> None:
+    rng = np.random.default_rng(3)
+    trees = _random_trees(rng, trees=5, depth=3, width=4, grow_p=1.0)
+    n = len(trees.feature)
+    perm = np.concatenate([[0], rng.permutation(np.arange(1, n))])  # node 0 stays first, the rest shuffled
+    where = np.argsort(perm)  # new position of each old node
+    shuffled = TreeEnsemble(
+        trees.feature[perm],
+        trees.threshold[perm],
+        where[trees.left[perm]].astype(np.int32),
+        where[trees.right[perm]].astype(np.int32),
+        trees.value[perm],
+        where[trees.roots].astype(np.int32),
+        trees.baseline,
+        trees.depth,
+    )
+    x = _near_thresholds(trees, rng, 4)
+    assert shuffled.masks is None and np.array_equal(shuffled.decision(x), trees.decision(x))
