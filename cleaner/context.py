@@ -100,6 +100,18 @@ def _distance_to_confident(confident: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.minimum(up, DISTANCE_CAP), np.minimum(down, DISTANCE_CAP)
 
 
+def _median(values: np.ndarray) -> np.ndarray:
+    """``np.median`` of finite values, to the bit, without the ``numpy.ma`` import (12 ms of every start)
+    that its NaN check brings: the mean of the middle one or two sorted values, as numpy takes it.
+
+    >>> float(_median(np.array([3.0, 1.0, 2.0], np.float32))), float(_median(np.array([4.0, 1.0, 2.0, 3.0])))
+    (2.0, 2.5)
+    """
+    ordered = np.sort(values)
+    half = len(ordered) // 2
+    return np.mean(ordered[half - 1 + len(ordered) % 2 : half + 1])
+
+
 def context_matrix(logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray, category: np.ndarray) -> np.ndarray:
     """The second-stage features of one document's lines: ``(n, len(FEATURE_NAMES))`` float32.
 
@@ -141,9 +153,9 @@ def context_matrix(logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray, c
         above / max(n - 1, 1),
         np.full(n, np.log1p(n)),
         log_len,
-        log_len - np.median(log_len),
+        log_len - _median(log_len),
         order / max(n - 1, 1),
-        s - np.median(s),
+        s - _median(s),
         ruled.astype(np.float32),
         cat,
         _shifted(cat, -1),

@@ -304,7 +304,7 @@ class _Template:
         out = self.table[key]
         missing = out < 0
         if missing.any():
-            for k in np.unique(key[missing]).tolist():
+            for k in sorted(set(key[missing].tolist())):  # not np.unique: it imports numpy.ma (12 ms of a start)
                 self.table[k] = hash_feature(self.fmt(*np.unravel_index(k, self.sizes)))
             out = self.table[key]
         return out

@@ -187,16 +187,26 @@ def leaf_masks(trees: TreeEnsemble) -> LeafMasks | None:
     leaf_values = np.zeros((len(roots), bits), np.float32)
     leaf_values[tree_of[leaf], first[leaf]] = trees.value[leaf]
     features, cuts, masks = [], [], []
-    for f in np.unique(trees.feature[split]):
+    for f in _distinct(trees.feature[split]):
         nodes = index[split & (trees.feature == f)]
         values = trees.threshold32[nodes]
-        sorted_cuts = np.unique(values)
+        sorted_cuts = _distinct(values)
         table = np.full((len(sorted_cuts), len(roots)), full, dtype)
         np.bitwise_and.at(table, (np.searchsorted(sorted_cuts, values), tree_of[nodes]), ~ruled_out[nodes])
         features.append(int(f))
         cuts.append(sorted_cuts)
         masks.append(np.vstack([np.full((1, len(roots)), full, dtype), np.bitwise_and.accumulate(table, axis=0)]))
     return LeafMasks(tuple(features), tuple(cuts), tuple(masks), leaf_values, bits)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of finite values, without the ``numpy.ma`` import (12 ms of every start) it brings.
+
+    >>> _distinct(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def _round_down32(values: np.ndarray) -> np.ndarray:
