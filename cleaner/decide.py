@@ -112,7 +112,7 @@ class _Line:
     keep_cat: str
     drop_cat: str
     rules: tuple[Rule, ...]
-    keep: bool  # by the threshold alone, before smoothing: what smoothing reads of a line's neighbours
+    keep: bool  # by the threshold or a kept category, before smoothing: what smoothing reads of neighbours
     decision: Decision | None = None
 
 
@@ -161,7 +161,7 @@ class DecisionStream:
                 self._queue.append((raw, None))
                 continue
             (score, keep_cat, drop_cat), line_rules = next(lines)
-            phrase = any(not r.generic for r in line_rules)
+            phrase = bool(line_rules) and any(not r.generic for r in line_rules)
             threshold = options.threshold * (PHRASE_FACTOR if phrase else 1.0)
             keep = score >= threshold or drop_cat in options.keep_categories
             line = _Line(self._n, raw.rstrip("\r"), raw.strip(), score, keep_cat, drop_cat, line_rules, keep)
@@ -201,10 +201,10 @@ class DecisionStream:
         options = self.options
         keep = self._smoothed(line, before, after)
         category = line.keep_cat if keep else line.drop_cat
-        hard = next((r for r in line.rules if r.hard), None)
+        hard = next((r for r in line.rules if r.hard), None) if line.rules else None
         if hard is not None and hard.category not in options.keep_categories:
             keep, category = False, hard.category
-        elif keep and category == "title":
+        elif keep and category == "title" and line.rules:
             furniture = next((r for r in line.rules if r.category in NEVER_TITLE and not r.generic), None)
             if furniture is not None and furniture.category not in options.keep_categories:
                 keep, category = False, furniture.category
