@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,12 +24,14 @@ from cleaner.context import context_matrix
 from cleaner.decide import Decision, DecisionStream, DocumentResult, Emitted, decide
 from cleaner.fallback import fallback_scores
 from cleaner.features import LineShape, document_features, line_shape
-from cleaner.htmlinput import FALLBACK_EXTRACTION, HEADING_TAGS, ScoredBlocks, extract_html, score_blocks
-from cleaner.htmlmodel import HtmlModel, default_html_model_path, load_html_model
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
 from cleaner.rules import Rule, match_rules
 from cleaner.segment import KeptJoiner, iter_lines, looks_like_html
+
+if TYPE_CHECKING:
+    from cleaner.htmlinput import ScoredBlocks
+    from cleaner.htmlmodel import HtmlModel
 
 Scored = list[tuple[float, str, str]]  # (P(article), category if kept, category if dropped) per line
 WINDOW_LINES = 5_000  # longer documents are scored in windows of this many lines: bounds memory, no article is longer
@@ -112,8 +115,8 @@ class Cleaner:
             raise TypeError(f"options must be a cleaner.Options, got {type(options).__name__}")
         self.options = options or Options()
         self.warning: str | None = None
-        self.html_model_path = html_model_path or default_html_model_path()
-        self._html_model: HtmlModel | bool | None = False  # False: not loaded yet (loaded on the first HTML page)
+        self.html_model_path = html_model_path  # None: the default one, found on the first HTML page
+        self._html_model: HtmlModel | bool | None = False if html_model is None else html_model  # False: not loaded
         if not self.options.use_model:
             self.model = None
             self.warning = "cleaner: --no-model: using heuristic rules instead of the model"
@@ -133,8 +136,10 @@ class Cleaner:
     @property
     def html_model(self) -> HtmlModel | None:
         """The HTML line model (loaded on first use); ``None`` without models or with ``--no-model``."""
-        if self._html_model is False:
-            path = self.html_model_path
+        if self._html_model is False:  # the HTML modules are imported on the first HTML page: 15 ms of a start
+            from cleaner.htmlmodel import default_html_model_path, load_html_model
+
+            path = self.html_model_path or default_html_model_path()
             use = self.options.use_model and path is not None
             self._html_model = load_html_model(path) if use else None  # type: ignore[arg-type]
         return self._html_model  # type: ignore[return-value]
@@ -151,6 +156,8 @@ class Cleaner:
 
         Each decision records the extraction its line came from and what decided it.
         """
+        from cleaner.htmlinput import FALLBACK_EXTRACTION, extract_html, score_blocks  # HTML only: 10 ms of a start
+
         model = self.html_model
         blocks = score_blocks(page, model) if model is not None else None
         if model is not None and blocks is not None:
@@ -164,6 +171,8 @@ class Cleaner:
         return replace(result, decisions=decisions, extraction=FALLBACK_EXTRACTION)
 
     def _decide_blocks(self, blocks: ScoredBlocks, model: HtmlModel) -> DocumentResult:
+        from cleaner.htmlinput import HEADING_TAGS
+
         rules = [match_rules(t) for t in blocks.texts]
         scored: Scored = []
         for p, tag, line_rules in zip(blocks.scores.tolist(), blocks.tags, rules):

@@ -40,7 +40,6 @@ from cleaner.decide import DocumentResult
 from cleaner.errors import CleanerError, InputError, OutputError, os_reason
 from cleaner.jsonl import JsonlOutcome, clean_jsonl_lines
 from cleaner.options import Options
-from cleaner.report import report_command
 from cleaner.textio import binary_lines, decode_document, display_name, open_binary, output_file, read_path
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -223,7 +222,10 @@ def _clean_jsonl(
     return failed
 
 
-LAZY_COMMANDS = {"batch": ("cleaner.batch", "batch_command")}  # imported when named: batch pulls in joblib's pool
+LAZY_COMMANDS = {  # imported when named: batch pulls in joblib's pool, report the page template and batch planning
+    "batch": ("cleaner.batch", "batch_command"),
+    "report": ("cleaner.report", "report_command"),
+}
 
 
 class _Cli(click.Group):
@@ -454,9 +456,6 @@ def _eval_html_folders(cleaner: Cleaner, folders: tuple[Path, ...], split: str, 
     for folder, report in reports.items():
         click.echo(f"{folder} (split {split}):")
         click.echo(format_table(report))
-
-
-cli.add_command(report_command)
 
 
 def main(argv: list[str] | None = None) -> None:

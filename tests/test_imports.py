@@ -54,6 +54,7 @@ def test_cli_process_never_imports_scikit_learn() -> None:
     assert imported & set(TRAINING_ONLY) == set()
     modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "numpy.ma" not in modules  # 12 ms of every start: np.median and np.unique bring it (see context._median)
+    assert modules.isdisjoint({"cleaner.htmlinput", "cleaner.htmlfeatures", "cleaner.report"})  # not for text
 
 
 def test_training_modules_import_without_scikit_learn() -> None:
