@@ -138,7 +138,7 @@ class LeafMasks:
 
     def leaf_sums(self, x: np.ndarray) -> np.ndarray:
         """The sum over trees of the leaf each row of ``x`` (float32) reaches, in float64."""
-        dtype = self.masks[0].dtype if self.masks else np.uint32
+        dtype = np.dtype(np.uint32 if self.bits == 32 else np.uint64)
         alive = np.full((x.shape[0], self.leaf_values.shape[0]), np.iinfo(dtype).max, dtype)
         for f, cuts, masks in zip(self.features, self.cuts, self.masks):
             alive &= masks[np.searchsorted(cuts, x[:, f], side="left")]
@@ -202,11 +202,11 @@ def leaf_masks(trees: TreeEnsemble) -> LeafMasks | None:
 def _distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of finite values, without the ``numpy.ma`` import (12 ms of every start) it brings.
 
-    >>> _distinct(np.array([3, 1, 3, 2])).tolist()
-    [1, 2, 3]
+    >>> _distinct(np.array([3, 1, 3, 2])).tolist(), _distinct(np.array([])).tolist()
+    ([1, 2, 3], [])
     """
     ordered = np.sort(values)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
 
 
 def _round_down32(values: np.ndarray) -> np.ndarray:

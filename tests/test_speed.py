@@ -209,7 +209,9 @@ def _near_thresholds(trees: TreeEnsemble, rng: np.random.Generator, width: int) 
     return x
 
 
-@pytest.mark.parametrize(("depth", "path"), [(4, 32), (6, 64), (9, None)], ids=["32-bit masks", "64-bit", "walk"])
+@pytest.mark.parametrize(
+    ("depth", "path"), [(0, 32), (4, 32), (6, 64), (9, None)], ids=["leaves only", "32-bit masks", "64-bit", "walk"]
+)
 def test_stage2_matches_straightforward_walk(depth: int, path: int | None) -> None:
     rng = np.random.default_rng(depth)
     trees = _random_trees(rng, trees=40, depth=depth, width=12, grow_p=0.95)
