@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from cleaner.api import Cleaner
 from cleaner.cli import cli
-from cleaner.errors import ModelError
-from cleaner.evaluate_html import pages_from, score_extractions, snippet_share, word_prf
+from cleaner.errors import InputError, ModelError
+from cleaner.evaluate_html import evaluate_html, pages_from, score_extractions, snippet_share, word_prf
 from cleaner.htmlfeatures import block_feature_names, page_blocks
 from cleaner.htmlmodel import DEFAULT_HTML_MODEL, HtmlModel, load_html_model, save_html_model
 from cleaner.options import Options
@@ -174,6 +174,16 @@ def test_eval_command_scores_an_html_folder(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)[str(folder)]
     assert report["all"]["pages"] == 1 and "forum" in report
+
+
+def test_a_page_the_cleaner_rejects_scores_as_empty_and_the_eval_goes_on(tmp_path: Path) -> None:
+    pages = pages_from(_wcxb_folder(tmp_path / "w"), "dev")
+
+    def reject(html: str) -> str:
+        raise InputError("no text could be extracted from the HTML, though the page has text")
+
+    report = evaluate_html(pages * 2, reject)
+    assert report["all"]["pages"] == 2 and report["all"]["word_r"] == 0.0
 
 
 def test_eval_command_rejects_a_folder_without_gold(tmp_path: Path) -> None:
