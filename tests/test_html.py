@@ -115,6 +115,14 @@ def test_a_page_left_empty_by_the_html_model_falls_back_to_trafilatura() -> None
     assert result.extraction == "trafilatura favor_recall" and "A long paragraph" in result.text
 
 
+def test_an_html_model_given_in_memory_is_the_one_used() -> None:
+    keep_all = HtmlModel(np.array([5.0], np.float32), np.array([0]), {"name": "keep-all"})
+    deciders = {d.decided_by for d in Cleaner(html_model=keep_all).classify_html(FORUM).decisions}
+    assert "html model keep-all" in deciders and "html model html-v1" not in deciders  # not the shipped file
+    assert Cleaner(html_model=keep_all).html_model is keep_all
+    assert Cleaner(Options(use_model=False), html_model=keep_all).html_model is None
+
+
 def test_without_models_trafilatura_and_the_rules_decide() -> None:
     result = Cleaner(Options(use_model=False)).classify_html(FORUM)
     assert result.extraction == "trafilatura favor_recall"

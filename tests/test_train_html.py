@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from cleaner.evaluate_html import GoldPage, word_prf
 from cleaner.htmlfeatures import Block
 from cleaner.htmlinput import score_blocks
-from cleaner.htmlmodel import HtmlModel, load_html_model
+from cleaner.htmlmodel import DEFAULT_HTML_MODEL, HtmlModel, load_html_model
 from cleaner.options import DEFAULT_THRESHOLD
 from training import train_html
 
@@ -97,3 +97,10 @@ def test_train_html_end_to_end_on_both_sources(tmp_path: Path, monkeypatch: pyte
     assert folder.name == f"prep-{train_html.cache_key()}" and len(list(folder.glob("*.pkl"))) == 11
     card = "\n".join(train_html.card_section(model))
     assert "WCXB train 6, article benchmark train 2" in card and "article benchmark's dev pages" in card
+
+
+def test_model_card_describes_the_shipped_html_model() -> None:
+    model = load_html_model(DEFAULT_HTML_MODEL)
+    card = (DEFAULT_HTML_MODEL.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "\n".join(train_html.card_section(model)) in card  # regenerated whenever the model is replaced
+    assert f"default threshold {DEFAULT_THRESHOLD}" in card

@@ -329,7 +329,8 @@ def card_section(model: HtmlModel) -> list[str]:
         f"Site-grouped {m.get('cv_folds', FOLDS)}-fold cross-validation on the train pages (GroupKFold by domain), "
         "scoring the benchmark's metric (mean per-page word F1 of the kept blocks). Chosen: "
         f"`{json.dumps(m['chosen'])}`; the intercept is shifted so that the chosen threshold maps to the "
-        f"cleaner's default threshold {DEFAULT_THRESHOLD}. Every CV result is in the model's header (`cv`):",
+        f"cleaner's default threshold {m.get('shifted_to', DEFAULT_THRESHOLD)}. "
+        "Every CV result is in the model's header (`cv`):",
         "",
         *(
             f"- trafilatura `{r['extraction']}` read by the agreement features, C {r['C']}, weighting "
@@ -365,7 +366,8 @@ def card_section(model: HtmlModel) -> list[str]:
         "lines is content the gold left out); the model learns its conventions (no title, no bylines).",
         "- Pages whose content is only in scripts (JSON state of client-rendered apps) have no text blocks; "
         "the path then falls back to trafilatura's text.",
-        "- Trained on about 1,400 pages, mostly English; class/id tokens of unseen site builders are unknown words.",
+        f"- Trained on {m['trained_on']['pages']:,} pages, mostly English; class/id tokens of unseen site builders "
+        "are unknown words.",
         "",
     ]
 
