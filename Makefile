@@ -46,9 +46,11 @@ train: install
 wheel: install
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
-# The HTML line model (models/cleaner-html-v1.npz): WCXB + article-benchmark train pages; CACHE=/tmp/dir speeds reruns.
+# The HTML line model (models/cleaner-html-v1.npz, or OUT=candidate.npz): WCXB + article-benchmark train pages;
+# CACHE=/tmp/dir speeds reruns. About 40 minutes on one core (BLAS threads pinned to one: they only oversubscribe).
 train-html: install
-	$(BIN)/python -m training.train_html --shared $(SHARED) $(if $(CACHE),--cache $(CACHE))
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(BIN)/python -m training.train_html --shared $(SHARED) $(if $(CACHE),--cache $(CACHE)) $(if $(OUT),--out $(OUT))
 
 lint: install
 	$(BIN)/ruff check cleaner training tests examples

@@ -116,7 +116,9 @@ class Cleaner:
         self.options = options or Options()
         self.warning: str | None = None
         self.html_model_path = html_model_path  # None: the default one, found on the first HTML page
-        self._html_model: HtmlModel | bool | None = False if html_model is None else html_model  # False: not loaded
+        self._html_model: HtmlModel | bool | None = False  # False: not loaded yet (loaded on the first HTML page)
+        if html_model is not None:  # a model given in memory (training scores its candidate so) wins over any file
+            self._html_model = html_model if self.options.use_model else None
         if not self.options.use_model:
             self.model = None
             self.warning = "cleaner: --no-model: using heuristic rules instead of the model"

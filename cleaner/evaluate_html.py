@@ -78,6 +78,11 @@ def word_bag(text: str) -> Counter[str]:
     return Counter(_WORD.findall(text.lower()))
 
 
+def word_f1(common: int, n_pred: int, n_gold: int) -> float:
+    """Word F1 of ``common`` shared words out of ``n_pred`` extracted and ``n_gold`` gold (as :func:`word_prf`)."""
+    return _prf(common, n_pred, n_gold)[2]
+
+
 def word_prf(predicted: str, gold: str) -> tuple[float, float, float]:
     """WCXB's word-level bag-of-words precision, recall and F1 of one page."""
     pred, ref = word_bag(predicted), word_bag(gold)
@@ -211,9 +216,19 @@ def score_extractions(pages: Sequence[GoldPage], texts: Iterable[str]) -> dict[s
     return {k: v.summary() for k, v in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0]))}
 
 
+def _extract_or_nothing(extract: Callable[[str], str], page: GoldPage) -> str:
+    """``extract`` of the page; a page it rejects (:class:`InputError`) counts as an empty extraction."""
+    from cleaner.errors import InputError
+
+    try:
+        return extract(page.html())
+    except InputError:  # the user would get an error and no text: score that, not a crash of the whole run
+        return ""
+
+
 def evaluate_html(pages: Sequence[GoldPage], extract: Callable[[str], str]) -> dict[str, dict[str, Any]]:
-    """Run ``extract`` (HTML -> text) on every page and score it."""
-    return score_extractions(pages, (extract(page.html()) for page in pages))
+    """Run ``extract`` (HTML -> text) on every page and score it (a page it rejects extracts nothing)."""
+    return score_extractions(pages, (_extract_or_nothing(extract, page) for page in pages))
 
 
 def format_table(report: dict[str, dict[str, Any]]) -> str:

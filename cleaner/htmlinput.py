@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
 
 from cleaner.errors import InputError
-from cleaner.htmlfeatures import block_feature_names, hash_names, parse_html, tree_blocks
+from cleaner.htmlfeatures import Block, block_feature_names, hash_names, parse_html, tree_blocks
 from cleaner.htmlmodel import HtmlModel
 
 MAX_TAG_RUN = 64  # identical opening tags in a row beyond this collapse to one: no real page nests so, without text
@@ -139,8 +140,12 @@ class ScoredBlocks:
     extraction: str  # what --explain names the lines' source
 
 
-def score_blocks(html: str, model: HtmlModel) -> ScoredBlocks | None:
-    """The page's text blocks scored by ``model``; ``None`` when the page has no text blocks."""
+def blocks_and_extractions(html: str, settings: Sequence[str]) -> tuple[list[Block], dict[str, str]] | None:
+    """The page's text blocks and trafilatura's text of it per setting; ``None`` when it has no text blocks.
+
+    The HTML model's training cuts and extracts its pages with this very function, so the features it
+    learns from are the ones inference computes. Raises :class:`InputError` on markup trafilatura cannot parse.
+    """
     _trafilatura()  # its parser, allowed deep trees, is the one parse_html uses
     tree = parse_html(sanitize_html(html))
     if tree is None:
@@ -148,8 +153,16 @@ def score_blocks(html: str, model: HtmlModel) -> ScoredBlocks | None:
     blocks = tree_blocks(tree)
     if not blocks:
         return None
-    extracted = trafilatura_extract(tree, model.setting)  # after cutting: trafilatura may prune the tree
-    rows = [hash_names(names) for names in block_feature_names(blocks, extracted)]
+    return blocks, {s: trafilatura_extract(tree, s) for s in settings}  # trafilatura works on a copy of the tree
+
+
+def score_blocks(html: str, model: HtmlModel) -> ScoredBlocks | None:
+    """The page's text blocks scored by ``model``; ``None`` when the page has no text blocks."""
+    cut = blocks_and_extractions(html, (model.setting,))
+    if cut is None:
+        return None
+    blocks, extracted = cut
+    rows = [hash_names(names) for names in block_feature_names(blocks, extracted[model.setting])]
     return ScoredBlocks(
         tuple(b.text for b in blocks),
         tuple(b.tag for b in blocks),

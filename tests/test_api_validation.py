@@ -59,15 +59,3 @@ def test_none_is_refused() -> None:
 def test_options_must_be_an_options_value() -> None:
     with pytest.raises(TypeError, match=r"options must be a cleaner\.Options, got dict"):
         Cleaner({"threshold": 0.5})  # type: ignore[arg-type]
-
-
-def test_an_html_model_given_is_the_one_used() -> None:
-    # training scores its candidate HTML model this way: it must not silently get the shipped one instead
-    from cleaner.htmlmodel import default_html_model_path, load_html_model
-
-    path = default_html_model_path()
-    if path is None:
-        pytest.skip("no shipped HTML model")
-    candidate = load_html_model(path)
-    assert Cleaner(html_model=candidate).html_model is candidate
-    assert Cleaner(Options(use_model=False)).html_model is None

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from cleaner.api import Cleaner
 from cleaner.cli import cli
-from cleaner.errors import ModelError
-from cleaner.evaluate_html import pages_from, score_extractions, snippet_share, word_prf
+from cleaner.errors import InputError, ModelError
+from cleaner.evaluate_html import evaluate_html, pages_from, score_extractions, snippet_share, word_prf
 from cleaner.htmlfeatures import block_feature_names, page_blocks
 from cleaner.htmlmodel import DEFAULT_HTML_MODEL, HtmlModel, load_html_model, save_html_model
 from cleaner.options import Options
@@ -115,6 +115,14 @@ def test_a_page_left_empty_by_the_html_model_falls_back_to_trafilatura() -> None
     assert result.extraction == "trafilatura favor_recall" and "A long paragraph" in result.text
 
 
+def test_an_html_model_given_in_memory_is_the_one_used() -> None:
+    keep_all = HtmlModel(np.array([5.0], np.float32), np.array([0]), {"name": "keep-all"})
+    deciders = {d.decided_by for d in Cleaner(html_model=keep_all).classify_html(FORUM).decisions}
+    assert "html model keep-all" in deciders and "html model html-v1" not in deciders  # not the shipped file
+    assert Cleaner(html_model=keep_all).html_model is keep_all
+    assert Cleaner(Options(use_model=False), html_model=keep_all).html_model is None
+
+
 def test_without_models_trafilatura_and_the_rules_decide() -> None:
     result = Cleaner(Options(use_model=False)).classify_html(FORUM)
     assert result.extraction == "trafilatura favor_recall"
@@ -174,6 +182,16 @@ def test_eval_command_scores_an_html_folder(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)[str(folder)]
     assert report["all"]["pages"] == 1 and "forum" in report
+
+
+def test_a_page_the_cleaner_rejects_scores_as_empty_and_the_eval_goes_on(tmp_path: Path) -> None:
+    pages = pages_from(_wcxb_folder(tmp_path / "w"), "dev")
+
+    def reject(html: str) -> str:
+        raise InputError("no text could be extracted from the HTML, though the page has text")
+
+    report = evaluate_html(pages * 2, reject)
+    assert report["all"]["pages"] == 2 and report["all"]["word_r"] == 0.0
 
 
 def test_eval_command_rejects_a_folder_without_gold(tmp_path: Path) -> None:

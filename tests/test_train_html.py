@@ -1,0 +1,106 @@
+"""Training the HTML line model: pages cut as inference cuts them, the fast CV metric, and a tiny run end to end."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.evaluate_html import GoldPage, word_prf
+from cleaner.htmlfeatures import Block
+from cleaner.htmlinput import score_blocks
+from cleaner.htmlmodel import DEFAULT_HTML_MODEL, HtmlModel, load_html_model
+from cleaner.options import DEFAULT_THRESHOLD
+from training import train_html
+
+BODY = "The council approved the new budget on Monday night after a long debate about school funding."
+
+
+def _page_html(i: int) -> str:
+    body = BODY.replace("Monday", f"day {i}")
+    return (
+        "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
+        f"<article><h1>Budget news {i}</h1><p>{body}</p><p>{body.replace('council', 'board')}</p></article>"
+        "<aside class='newsletter'><p>Subscribe to our newsletter</p></aside>"
+        "<footer><p>Copyright 2025 Example. All rights reserved.</p></footer></body></html>"
+    )
+
+
+def _gold(i: int) -> str:
+    body = BODY.replace("Monday", f"day {i}")
+    return f"{body}\n{body.replace('council', 'board')}"
+
+
+def _shared(root: Path) -> Path:
+    """A shared folder with 8 WCXB pages (6 train sites, 2 dev) and 3 article-benchmark pages (2 train, 1 dev)."""
+    wcxb = root / "data" / "wcxb"
+    (wcxb / "html").mkdir(parents=True)
+    rows = []
+    for i in range(8):
+        split = "train" if i < 6 else "dev"
+        rows.append({"id": str(i), "split": split, "domain": f"site{i}.com", "page_type": "article"})
+        rows[-1] |= {"main_content": _gold(i), "with": [BODY[:20]], "without": ["All rights reserved"]}
+        (wcxb / "html" / f"{i}.html.gz").write_bytes(gzip.compress(_page_html(i).encode()))
+    with gzip.open(wcxb / "gold.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r) + "\n" for r in rows)
+    html = root / "data" / "html"
+    for split, ids in (("train", (10, 11)), ("dev", (12,))):
+        (html / split).mkdir(parents=True)
+        gold = {f"p{i}": {"url": f"https://news{i}.example/a", "articleBody": _gold(i)} for i in ids}
+        (html / f"{split}-gold.json").write_text(json.dumps(gold), encoding="utf-8")
+        for i in ids:
+            (html / split / f"p{i}.html.gz").write_bytes(gzip.compress(_page_html(i).encode()))
+    return root
+
+
+def test_training_cuts_pages_as_inference_does(tmp_path: Path) -> None:
+    path = tmp_path / "1.html.gz"
+    path.write_bytes(gzip.compress(_page_html(1).encode()))
+    data = train_html.page_data(GoldPage("1", "train", "a.com", "article", path, _gold(1)))
+    scored = score_blocks(_page_html(1), HtmlModel(np.zeros(1, np.float32), np.array([0]), {}))
+    assert scored is not None and tuple(data.texts) == scored.texts
+    assert set(data.extractions) == {"default", "favor_recall"} and BODY[:30] in data.extractions["default"]
+    assert data.labels.tolist() == [b.text.startswith("The ") for b in data.blocks]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["a b c", "b b", "c d e f", "x", "a"]), st.floats(0, 1)), max_size=8),
+    st.sampled_from(["a b c d", "b x", ""]),
+)
+def test_threshold_f1s_equal_the_metric_on_the_kept_text(blocks: list[tuple[str, float]], gold: str) -> None:
+    page = GoldPage("1", "train", "a.com", "article", Path("unused"), gold)
+    texts, probs = [t for t, _ in blocks], np.array([p for _, p in blocks], dtype=np.float32)
+    cut = [Block(t, "p", (), (0,), 0, frozenset(), False) for t in texts]
+    data = train_html.PageData(page, cut, {}, np.zeros(len(cut)), np.ones(len(cut)))
+    expected = [word_prf(train_html.kept_text(texts, probs, t), gold)[2] for t in train_html.THRESHOLDS]
+    assert train_html.threshold_f1s(data, probs, train_html.THRESHOLDS) == expected
+
+
+def test_train_html_end_to_end_on_both_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(train_html, "C_GRID", (0.1,))  # a liblinear fit over all hash buckets takes ~1 s, even tiny
+    monkeypatch.setattr(train_html, "WEIGHTINGS", ("log",))
+    monkeypatch.setattr(train_html, "FOLDS", 3)
+    shared, out, cache = _shared(tmp_path / "shared"), tmp_path / "m.npz", tmp_path / "cache"
+    argv = ["--shared", str(shared), "--out", str(out), "--cache", str(cache), "--settings", "default"]
+    assert train_html.main(argv) == 0
+    model = load_html_model(out)
+    assert model.meta["trained_on"]["sources"] == {"wcxb": 6, "html": 2}
+    assert model.meta["shifted_to"] == DEFAULT_THRESHOLD and model.meta["extraction"] == "default"
+    assert model.meta["dev"]["all"]["pages"] == 2 and model.meta["dev_articles"]["all"]["pages"] == 1
+    (folder,) = cache.iterdir()  # pages cached under the code's key, so older code's pages are never read
+    assert folder.name == f"prep-{train_html.cache_key()}" and len(list(folder.glob("*.pkl"))) == 11
+    card = "\n".join(train_html.card_section(model))
+    assert "WCXB train 6, article benchmark train 2" in card and "article benchmark's dev pages" in card
+
+
+def test_model_card_describes_the_shipped_html_model() -> None:
+    model = load_html_model(DEFAULT_HTML_MODEL)
+    card = (DEFAULT_HTML_MODEL.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "\n".join(train_html.card_section(model)) in card  # regenerated whenever the model is replaced
+    assert f"default threshold {DEFAULT_THRESHOLD}" in card
