@@ -216,19 +216,19 @@ def score_extractions(pages: Sequence[GoldPage], texts: Iterable[str]) -> dict[s
     return {k: v.summary() for k, v in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0]))}
 
 
-def _extract_or_nothing(extract: Callable[[str], str], page: GoldPage) -> str:
-    """``extract`` of the page; a page it rejects (:class:`InputError`) counts as an empty extraction."""
+def extract_or_nothing(extract: Callable[[str], str], html: str) -> str:
+    """``extract(html)``; a page it rejects (:class:`InputError`) counts as an empty extraction."""
     from cleaner.errors import InputError
 
     try:
-        return extract(page.html())
+        return extract(html)
     except InputError:  # the user would get an error and no text: score that, not a crash of the whole run
         return ""
 
 
 def evaluate_html(pages: Sequence[GoldPage], extract: Callable[[str], str]) -> dict[str, dict[str, Any]]:
     """Run ``extract`` (HTML -> text) on every page and score it (a page it rejects extracts nothing)."""
-    return score_extractions(pages, (_extract_or_nothing(extract, page) for page in pages))
+    return score_extractions(pages, (extract_or_nothing(extract, page.html()) for page in pages))
 
 
 def format_table(report: dict[str, dict[str, Any]]) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaner.evaluate_html import GoldPage, pages_from, score_extractions
+from cleaner.evaluate_html import GoldPage, extract_or_nothing, pages_from, score_extractions
 from training.html_extractors import EXTRACTORS
 
 SPLIT = "dev"
@@ -63,7 +63,7 @@ def run_systems(pages: Sequence[GoldPage], cached: dict[str, dict[str, Any]] | N
             texts, secs = [r[name] for r in records], sum(r.get(f"t:{name}", 0.0) for r in records)
         else:
             started = time.perf_counter()
-            texts = [extract(h) for h in htmls]
+            texts = [extract_or_nothing(extract, h) for h in htmls]  # a rejected page: no text
             secs = time.perf_counter() - started
         out[name] = (score_extractions(pages, texts), secs / len(pages))
     return out
@@ -79,14 +79,14 @@ def cpu_per_page(pages: Sequence[GoldPage]) -> tuple[float, float]:
 
     htmls = [p.html() for p in pages[::SPEED_EVERY]]
     cleaner = Cleaner()
-    cleaner.clean_html(htmls[0])  # loads the model and trafilatura's settings once, outside the timing
+    extract_or_nothing(cleaner.clean_html, htmls[0])  # loads the model and trafilatura's settings once, outside the timing
     alone = ours = 0.0
     for html in htmls:
         started = time.process_time()
         trafilatura_extract(html, "default")
         alone += time.process_time() - started
         started = time.process_time()
-        cleaner.clean_html(html)
+        extract_or_nothing(cleaner.clean_html, html)
         ours += time.process_time() - started
     return alone / len(htmls), ours / len(htmls)
 
