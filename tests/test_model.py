@@ -50,6 +50,32 @@ def test_two_stage_round_trip_gives_the_same_scores(tmp_path: Path) -> None:
     assert (copy.stage2.threshold == model.stage2.threshold).all()
 
 
+def test_half_float_compressed_files_score_exactly_as_stored_ones(tmp_path: Path) -> None:
+    """Files written before weights were stored as float32 (compressed, float16) still load, with equal scores."""
+    from cleaner.model import write_archive
+
+    model = load_model(DEFAULT_MODEL)
+    with np.load(DEFAULT_MODEL) as npz:
+        members = {k: npz[k] for k in npz.files}
+    assert members["weights"].dtype == np.float32  # stored ready to use: no inflating, no widening at start-up
+    members["weights"] = members["weights"].astype(np.float16)
+    assert (members["weights"].astype(np.float32) == model.weights).all()  # the values are half floats already
+    import json
+
+    header = json.loads(members.pop("header").tobytes())
+    old = tmp_path / "old.npz"
+    write_archive(old, header, **members)
+    rows = document_features(["Sign up for our newsletter", "The council met on Monday and agreed the budget."])
+    for a, b in zip(model.scores(rows), load_model(old).scores(rows)):
+        assert np.array_equal(a, b)
+
+
+def test_features_without_weights_score_zero() -> None:
+    model = LinearModel(("body", "noise"), np.array([[0.5, -0.5]], np.float32), np.array([3]), {})
+    logits = model._logits([[3], [7], [3, 7, 3]])
+    assert logits.tolist() == [[0.5, -0.5], [0.0, 0.0], [1.0, -1.0]]
+
+
 def test_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "m.npz"
     save_model(tiny_model(), path)

@@ -96,7 +96,8 @@ def write_card(model: LinearModel, path: Path) -> None:
     lines = [
         f"# Model card: cleaner line classifier v{m.get('version')}",
         "",
-        "Two stages, stored as pickle-free arrays in one `.npz` (float16 weights, float64 tree thresholds); "
+        "Two stages, stored as pickle-free arrays in one `.npz` (weights rounded to float16 precision and stored "
+        "uncompressed as float32 so that they load fast, float64 tree thresholds); "
         "inference is numpy only, scikit-learn is used for training alone.",
         "",
         "1. **Stage 1** (`cleaner/features.py`, feature version "
