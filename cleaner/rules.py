@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import Any
 
+from cleaner.needles import DERIVED
 from cleaner.phrases import (
     ACCEPT_ALL,
     AD_LABELS,
@@ -524,22 +526,31 @@ RULES: tuple[Rule, ...] = (
 
 
 class RuleIndex:
-    """A rule list arranged for matching many lines: which rules apply to a line of each length.
+    """A rule list arranged for matching many lines: which rules apply to a line of each length, and which
+    of them a line's needles point to.
 
     ``match`` gives the same rules, in the same order, as testing every rule with
-    :meth:`Rule.matches` (``tests/test_speed.py`` checks it for every rule): a line
-    longer than a rule's ``max_chars`` skips it without a test.
+    :meth:`Rule.matches` (``tests/test_speed.py`` checks it for every rule and every dev line): a line
+    longer than a rule's ``max_chars`` skips it without a test, and so does a line holding none of its
+    needles. With pyahocorasick (a dependency, from wheels) one scan of the line finds every rule's needles,
+    written by hand or ``derived`` from the pattern (``cleaner/needles.py``): a third of the cost of testing
+    them rule by rule on lines never seen before, and most patterns are then never compiled in a short
+    run. Without it, each rule's hand-written needles are tested in turn.
     """
 
-    __slots__ = ("groups", "limits")
+    __slots__ = ("allowed", "always", "automaton", "groups", "limits", "rules")
 
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
+    def __init__(self, rules: tuple[Rule, ...], derived: dict[str, tuple[str, ...]] = DERIVED) -> None:
+        self.rules = rules
         self.limits = sorted({r.max_chars for r in rules})
-        steps = [
-            [(r.needles, r.pattern.search, r.case_sensitive, r) for r in rules if r.max_chars >= lim]
+        self.groups = [
+            tuple((r.needles, r.pattern.search, r.case_sensitive, r) for r in rules if r.max_chars >= lim)
             for lim in self.limits
         ]
-        self.groups = [tuple(step) for step in steps]
+        self.automaton = _needle_automaton(rules, derived)
+        needled = {i for i, r in enumerate(rules) if r.needles or derived.get(r.name)}
+        self.allowed = [frozenset(i for i, r in enumerate(rules) if r.max_chars >= lim) for lim in self.limits]
+        self.always = [group - needled for group in self.allowed]
 
     def match(self, text: str) -> tuple[Rule, ...]:
         """The rules whose pattern matches the stripped line ``text``."""
@@ -549,6 +560,20 @@ class RuleIndex:
             return ()
         head = stripped[:RULE_SCAN_CHARS]
         lower = head.lower()
+        if self.automaton is None:
+            return self._match_one_by_one(k, head, lower)
+        hits: set[int] = set()
+        for _end, owners in self.automaton.iter(lower):
+            hits.update(owners)
+        found = []
+        for i in sorted((hits & self.allowed[k]) | self.always[k]):
+            rule = self.rules[i]
+            if rule.pattern.search(head if rule.case_sensitive else lower):
+                found.append(rule)
+        return tuple(found)
+
+    def _match_one_by_one(self, k: int, head: str, lower: str) -> tuple[Rule, ...]:
+        """``match`` without the automaton: each rule's hand-written needles, then its pattern."""
         contains = lower.__contains__
         found = []
         for needles, search, case_sensitive, rule in self.groups[k]:  # Rule.matches inlined: the hot path
@@ -557,6 +582,26 @@ class RuleIndex:
             if search(head if case_sensitive else lower):
                 found.append(rule)
         return tuple(found)
+
+
+def _needle_automaton(rules: tuple[Rule, ...], derived: dict[str, tuple[str, ...]]) -> Any:
+    """An Aho-Corasick automaton from each needle to the indices of the rules it belongs to; None when
+    pyahocorasick is not installed (then ``RuleIndex`` tests needles rule by rule)."""
+    try:
+        import ahocorasick
+    except ImportError:
+        return None
+    owners: dict[str, set[int]] = {}
+    for i, rule in enumerate(rules):
+        for needle in rule.needles or derived.get(rule.name, ()):
+            owners.setdefault(needle, set()).add(i)
+    if not owners:
+        return None
+    automaton = ahocorasick.Automaton()
+    for needle, indices in owners.items():
+        automaton.add_word(needle, tuple(indices))
+    automaton.make_automaton()
+    return automaton
 
 
 _INDEX = RuleIndex(RULES)

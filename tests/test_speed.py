@@ -18,10 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cleaner import features
 from cleaner.api import Cleaner
 from cleaner.model import DEFAULT_MODEL, load_model
+from cleaner.needles import DERIVED
 from cleaner.options import Options
 from cleaner.rules import RULE_SCAN_CHARS, RULES, Rule, RuleIndex, match_rules
 from cleaner.stage2 import TreeEnsemble
@@ -143,27 +146,52 @@ def _rule_lines(linesets: Path | None) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+def _index(rules: tuple[Rule, ...], automaton: bool) -> RuleIndex:
+    """The index, scanning for needles with the automaton or (as without pyahocorasick) rule by rule."""
+    index = RuleIndex(rules)
+    if not automaton:
+        index.automaton = None
+    elif any(r.needles or r.name in DERIVED for r in rules):
+        assert index.automaton is not None, "pyahocorasick is a dependency: it should be installed"
+    return index
+
+
+@pytest.mark.parametrize("automaton", [True, False], ids=["automaton", "one-by-one"])
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
-def test_rule_index_matches_loop_for_each_rule(rule: Rule) -> None:
-    index = RuleIndex((rule,))
+def test_rule_index_matches_loop_for_each_rule(rule: Rule, automaton: bool) -> None:
+    index = _index((rule,), automaton)
     assert [t for t in _rule_lines(None) if index.match(t) != _loop(t, (rule,))] == []
 
 
-def test_rule_index_matches_loop_on_dev_sets(linesets: Path) -> None:
-    assert [t for t in _rule_lines(linesets) if match_rules(t) != _loop(t, RULES)] == []
+@pytest.mark.parametrize("automaton", [True, False], ids=["automaton", "one-by-one"])
+def test_rule_index_matches_loop_on_dev_sets(linesets: Path, automaton: bool) -> None:
+    index = _index(RULES, automaton)
+    assert [t for t in _rule_lines(linesets) if index.match(t) != _loop(t, RULES)] == []
+    if automaton:
+        assert [t for t in _rule_lines(linesets) if match_rules(t) != _loop(t, RULES)] == []
 
 
 def test_needles_never_hide_a_match(linesets: Path) -> None:
-    """A rule's needles are only a prefilter: wherever its pattern matches, one of them is in the line."""
+    """A rule's needles (by hand or derived) only prefilter: wherever its pattern matches, one is in the line."""
     hidden = []
     for text in _rule_lines(linesets):
         head = text.strip()[:RULE_SCAN_CHARS]
         lower = head.lower()
         for r in RULES:
-            matched = r.needles and r.pattern.search(head if r.case_sensitive else lower)
-            if matched and not any(n in lower for n in r.needles):
+            needles = r.needles or DERIVED.get(r.name, ())
+            matched = needles and r.pattern.search(head if r.case_sensitive else lower)
+            if matched and not any(n in lower for n in needles):
                 hidden.append((r.name, text))
     assert hidden == []
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.name in DERIVED], ids=lambda r: r.name)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_derived_needles_are_in_every_match(rule: Rule, data: st.DataObject) -> None:
+    """Any text the pattern matches (hypothesis builds them from the pattern) holds one of the derived needles."""
+    text = data.draw(st.from_regex(rule.pattern.source))
+    assert any(n in text for n in DERIVED[rule.name])
 
 
 def _random_trees(rng: np.random.Generator, trees: int, depth: int, width: int, grow_p: float = 0.8) -> TreeEnsemble:
