@@ -186,6 +186,18 @@ def _shape_of(text: str) -> LineShape:
     return LineShape(len(text), words, terminal, sentence, match_rules(text))
 
 
+def _has_url(text: str) -> bool:
+    """Whether ``_URL`` matches, its search skipped where it cannot: every match holds "://" or, in any case,
+    "www." ("w" has no other case-insensitive match; "s" has, the long s, but it comes before "://").
+
+    >>> _has_url("See WWW.example.org"), _has_url("http://x.y"), _has_url("www. no")
+    (True, True, False)
+    """
+    if "://" not in text and "www." not in text.lower():
+        return False
+    return _URL.search(text) is not None
+
+
 def _own_features(text: str, shape: LineShape) -> list[str]:
     words = shape.words
     lb = _bucket(shape.length)
@@ -205,9 +217,9 @@ def _own_features(text: str, shape: LineShape) -> list[str]:
     titled = sum(map(str.isupper, (w[0] for w in tokens)))
     feats.append(f"titled:{_ratio_bucket(titled, len(tokens))}")
     feats.append(f"digits:{_ratio_bucket(sum(map(str.isdigit, sample)), len(sample))}")
-    if _URL.search(text):
+    if _has_url(text):
         feats.append("has:url")
-    if _EMAIL.search(text):
+    if "@" in text and _EMAIL.search(text):  # the pattern needs an "@": most lines skip its search
         feats.append("has:email")
     if shape.sentence:
         feats.append("sent")

@@ -276,3 +276,10 @@ def test_trees_not_in_pre_order_are_walked() -> None:
     )
     x = _near_thresholds(trees, rng, 4)
     assert shuffled.masks is None and np.array_equal(shuffled.decision(x), trees.decision(x))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="wWhHtTpPsSſ:/.@x0 ", max_size=24) | st.text(max_size=40))
+def test_url_and_email_prefilters_never_change_the_answer(text: str) -> None:
+    assert features._has_url(text) == bool(features._URL.search(text))
+    assert ("@" in text and features._EMAIL.search(text) is not None) == bool(features._EMAIL.search(text))
