@@ -36,6 +36,7 @@ SMOOTH_NEIGHBOUR_SCORE = 0.8  # the neighbours on both sides must be this sure t
 # body lines (mostly "READ MORE: ..." teasers and editor's notes that WCXB's gold keeps) and 1,079 more noise lines
 PHRASE_FACTOR = 5.0
 REPEAT_MAX_CHARS = 300  # a repeated headline is short; long repeats (pull quotes) count as body in the data
+SEEN_MAX_TEXTS = 50_000  # texts remembered before the headline: bounds memory when no line is ever kept
 NEVER_TITLE = frozenset(
     {"navigation", "meta", "publisher", "social", "legal", "comments"}
 )  # rule categories of page furniture
@@ -124,8 +125,9 @@ class DecisionStream:
 
     Each non-blank line is decided as soon as the next one is known (smoothing reads both neighbours); what
     the rest of the document needs from a window is a few facts: the headline, the texts seen before it,
-    whether a paywall line was seen, the last kept line. Memory is bounded by the window, not the document
-    (except the texts before the first kept line, which are few in any real document).
+    whether a paywall line was seen, the last kept line. Memory is bounded by the window, not the document:
+    of the short texts before the first kept line (a later copy of the headline among them is a repeat),
+    the first ``SEEN_MAX_TEXTS`` distinct ones are remembered (at most ~15 MB), far more than any page has.
 
     >>> stream = DecisionStream(Options())
     >>> out = list(stream.feed(["Home", "", "A story, long enough to be article text."], [(0.01, "body", "navigation"),
@@ -214,7 +216,7 @@ class DecisionStream:
                 self._headline, seen_before, self._seen = line.text, line.text in self._seen, None
                 if seen_before and short:
                     keep, category = "repeat" in options.keep_categories, "repeat"
-            elif short:
+            elif short and len(self._seen) < SEEN_MAX_TEXTS:
                 self._seen.add(line.text)
         elif keep and short and line.text == self._headline:
             keep, category = "repeat" in options.keep_categories, "repeat"

@@ -285,3 +285,19 @@ def test_a_line_waits_only_for_its_successor() -> None:
     first = list(stream.feed([BODY1, "", BODY2], [(SURE, "body", "noise")] * 2, [(), ()]))
     assert [(line, d and d.keep) for line, d in first] == [(BODY1, True), ("", None)]
     assert [d.text for _, d in stream.finish() if d] == [BODY2]
+
+
+@pytest.mark.parametrize(("limit", "copy_is_repeat"), [(3, True), (2, False)])
+def test_texts_before_the_headline_are_remembered_up_to_a_bound(
+    monkeypatch: pytest.MonkeyPatch, limit: int, copy_is_repeat: bool
+) -> None:
+    """Memory stays bounded when no line is kept: beyond ``SEEN_MAX_TEXTS`` texts, copies are not recognised."""
+    from cleaner import decide as decide_module
+
+    monkeypatch.setattr(decide_module, "SEEN_MAX_TEXTS", limit)
+    lines = ["Menu A", "Menu B", "Big news today", "Big news today"]
+    scored = [(0.01, "body", "navigation")] * 3 + [(0.99, "title", "noise")]
+    stream = decide_module.DecisionStream(Options())
+    out = [d for _, d in [*stream.feed(lines, scored, [()] * 4), *stream.finish()]]
+    assert (out[-1].category == "repeat") is copy_is_repeat
+    assert out[-1].keep is not copy_is_repeat
