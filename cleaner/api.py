@@ -211,6 +211,18 @@ class Cleaner:
             yield "".join([joiner.add(line, d is None or d.keep) for line, d in stream.feed(raw, scored, rules)])
         yield "".join([joiner.add(line, d is None or d.keep) for line, d in stream.finish()])
 
+    def iter_decisions(self, text: str, html: bool | None = None) -> Iterator[Decision]:
+        """The decisions of :meth:`classify`, a window at a time: what ``--explain`` writes as it goes, so a
+        plain-text document of millions of lines never has all its decisions in memory at once."""
+        check_text(text)
+        if html or (html is None and looks_like_html(text)):
+            yield from self.classify_html(text).decisions
+            return
+        stream = DecisionStream(self.options)
+        for raw, scored, rules in self._scored_windows(text):
+            yield from (d for _, d in stream.feed(raw, scored, rules) if d is not None)
+        yield from (d for _, d in stream.finish() if d is not None)
+
     def _scored_windows(self, text: str) -> Iterator[tuple[list[str], Scored, list[tuple[Rule, ...]]]]:
         """The raw lines of ``text`` a window at a time (``WINDOW_LINES`` non-blank ones), with the scores and
         rules of those non-blank lines."""

@@ -44,6 +44,7 @@ from cleaner.textio import binary_lines, decode_document, display_name, open_bin
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 PROGRESS_DELAY = 2.0  # seconds before clean --jsonl shows its progress bar: short runs stay quiet
+EXPLAIN_BATCH = 5_000  # decisions written at once by --explain: bounded memory, few writes
 STDIN_HINT = "cleaner: reading text from stdin (end with Ctrl-D; cleaner clean --help for usage)"
 
 
@@ -128,6 +129,9 @@ def _clean_text_files(cleaner: Cleaner, files: tuple[str, ...], mode: str, force
             if mode == "text":  # streamed: a document of millions of lines never lives whole in memory
                 pieces = cleaner.iter_clean(text, html)
                 first = next(pieces)  # an HTML page is extracted here: its errors come before any output
+            elif mode == "explain":  # streamed too, a window of decisions at a time
+                decisions = cleaner.iter_decisions(text, html)
+                head = list(itertools.islice(decisions, 1))  # as above: an HTML page's errors before any output
             else:
                 result = cleaner.classify(text, html)
         except InputError as exc:
@@ -143,11 +147,12 @@ def _clean_text_files(cleaner: Cleaner, files: tuple[str, ...], mode: str, force
             continue
         if mode == "explain":
             shown = display_name(name)
-            chunk = "".join(
-                json.dumps({"file": shown, **d.as_record()}, ensure_ascii=False) + "\n" for d in result.decisions
-            )
-        else:
-            chunk = json.dumps(_result_json(display_name(name), result, encoding), ensure_ascii=False) + "\n"
+            decided = itertools.chain(head, decisions)
+            while batch := list(itertools.islice(decided, EXPLAIN_BATCH)):
+                chunk = "".join(json.dumps({"file": shown, **d.as_record()}, ensure_ascii=False) + "\n" for d in batch)
+                _write(out, chunk.encode("utf-8"))
+            continue
+        chunk = json.dumps(_result_json(display_name(name), result, encoding), ensure_ascii=False) + "\n"
         _write(out, chunk.encode("utf-8"))
     return failed
 

@@ -116,3 +116,13 @@ def test_streamed_output_is_the_cleaned_text(text: str, which: str) -> None:
         whole = CLEANERS[which].classify(text, html=False)
     assert "".join(pieces) == whole.text
     assert len(pieces) >= len(whole.decisions) // 4 + 1  # a piece per window of 4 lines, then the end
+
+
+@SETTINGS
+@given(documents, st.sampled_from(sorted(CLEANERS)))
+def test_streamed_decisions_are_the_decisions(text: str, which: str) -> None:
+    # `cleaner clean --explain` writes decisions a window at a time: the same decisions as the whole document's
+    with patch.object(api, "WINDOW_LINES", 4):
+        streamed = list(CLEANERS[which].iter_decisions(text, html=False))
+        whole = CLEANERS[which].classify(text, html=False)
+    assert tuple(streamed) == whole.decisions

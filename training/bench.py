@@ -159,6 +159,8 @@ def speed_rows(tmp: Path) -> list[str]:
     rows.append(f"| one {HUGE_LINE_MB} MB line (passed through) | {secs:.1f} s, peak {rss:.0f} MB, exit {code} |")
     secs, rss, code = run_child([*CLEANER, "clean"], inputs["many"])
     rows.append(f"| {MANY_LINES:,} short lines | {secs:.1f} s, peak {rss:.0f} MB, exit {code} |")
+    secs, rss, code = run_child([*CLEANER, "clean", "--explain"], inputs["many"])
+    rows.append(f"| {MANY_LINES:,} short lines, `--explain` | {secs:.1f} s, peak {rss:.0f} MB, exit {code} |")
     return rows + jsonl_memory_rows(tmp) + batch_rows(tmp)
 
 
