@@ -23,7 +23,7 @@ from cleaner.categories import is_keep
 from cleaner.context import context_matrix
 from cleaner.decide import Decision, DecisionStream, DocumentResult, Emitted, decide
 from cleaner.fallback import fallback_scores
-from cleaner.features import LineShape, document_features, line_shape
+from cleaner.features import LineShape, document_feature_array, line_shape
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
 from cleaner.rules import Rule, match_rules
@@ -44,7 +44,7 @@ def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) 
     matches): rules name closed sets of phrases in many languages, the model's classes were learnt
     mostly from English. Shape rules (separators, times) name a line only the model calls ``noise``.
     """
-    probs, keep_logit, category_logit = model.scores(document_features(texts, shapes))
+    probs, keep_logit, category_logit = model.scores_flat(*document_feature_array(texts))
     if model.stage2 is not None:
         lengths = np.fromiter((s.length for s in shapes), np.int64, len(shapes))
         ruled = np.fromiter((bool(s.rules) for s in shapes), bool, len(shapes))

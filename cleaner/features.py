@@ -48,7 +48,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -418,6 +418,13 @@ class _Columns:
 
 
 def _context_columns(facts: Sequence[LineFacts], counts: Sequence[int], dk: int) -> _Columns:
+    return _Columns(*(cols.tolist() for cols in _context_arrays(facts, counts, dk)))
+
+
+def _context_arrays(
+    facts: Sequence[LineFacts], counts: Sequence[int], dk: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The head, middle and tail context features of each line, as ``(lines, k)`` arrays."""
     n = len(facts)
     i = np.arange(n)
     lb = np.fromiter((f.length_bucket for f in facts), np.int64, n)
@@ -466,7 +473,7 @@ def _context_columns(facts: Sequence[LineFacts], counts: Sequence[int], dk: int)
     middle += [_D_LEN_END(dks, lb, term), _D_START(dks, start)]
     tail = [crossed(dks, *codes) for (_, crossed), codes in sentence_codes]
     tail.append(_COUNT(np.minimum(np.asarray(counts, np.int64), 3)))
-    return _Columns(*(np.stack(cols, axis=1).tolist() for cols in (head, middle, tail)))
+    return tuple(np.stack(cols, axis=1) for cols in (head, middle, tail))  # type: ignore[return-value]
 
 
 def _repeats(texts: Sequence[str], facts: Sequence[LineFacts], counts: Sequence[int]) -> list[tuple[int, ...]]:
@@ -490,25 +497,109 @@ def _repeats(texts: Sequence[str], facts: Sequence[LineFacts], counts: Sequence[
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """What every line's features are made of: its facts, the document's key and repeat counts, and each line's
+    parts as a neighbour, plain and crossed with the doc key (``Parts``)."""
+
+    facts: list[LineFacts]
+    counts: list[int]
+    dk: int
+    plain: list[Parts]
+    crossed: list[Parts]
+    repeats: list[tuple[int, ...]]
+    none: Parts  # the missing neighbour of a first or last line
+    d_none: Parts
+
+
+def _document(texts: Sequence[str]) -> _Document:
+    facts = [line_facts(t) for t in texts]
+    tally = Counter(texts)
+    counts = [tally[t] for t in texts]
+    dk = _doc_key([f.shape.length for f in facts])
+    plain = [_parts(0, f.kind) for f in facts]
+    crossed = [_parts(dk, f.kind) for f in facts]
+    repeats = _repeats(texts, facts, counts)
+    return _Document(facts, counts, dk, plain, crossed, repeats, _parts(0, _NO_LINE), _parts(dk, _NO_LINE))
+
+
+def _shifted(parts: list[Parts], which: int, by: int, missing: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Part ``which`` of the line ``by`` places away from each line (``missing`` past either end)."""
+    n = len(parts)
+    pad = [missing] * min(abs(by), n)
+    if by < 0:
+        return pad + [p[which] for p in parts[: n + by]]
+    return [p[which] for p in parts[by:]] + pad
+
+
+def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`document_features` flattened, for inference: every line's feature indices one line after another,
+    and each line's count of them. The same numbers in the same order (``tests/test_speed.py`` checks it on every
+    dev document), laid out with numpy instead of a Python list per line.
+
+    >>> flat, counts = document_feature_array(["Skip to content", "He went there on Friday, aides said."])
+    >>> flat.tolist() == [f for row in document_features(["Skip to content",
+    ...     "He went there on Friday, aides said."]) for f in row], counts.tolist() == [len(r) for r in
+    ...     document_features(["Skip to content", "He went there on Friday, aides said."])]
+    (True, True)
+    """
+    n = len(texts)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    doc = _document(texts)
+    head, middle, tail = _context_arrays(doc.facts, doc.counts, doc.dk)
+    plain, crossed, none, d_none = doc.plain, doc.crossed, doc.none, doc.d_none
+    segments: list[list[tuple[int, ...]] | np.ndarray] = [  # in the order of document_features' rows
+        [f.own for f in doc.facts],
+        head,
+        _shifted(plain, 0, -1, none[0]),
+        _shifted(plain, 1, 1, none[1]),
+        _shifted(plain, 2, -2, none[2]),
+        _shifted(plain, 3, 2, none[3]),
+        middle,
+        [c[4] for c in crossed],
+        _shifted(crossed, 0, -1, d_none[0]),
+        _shifted(crossed, 1, 1, d_none[1]),
+        _shifted(crossed, 2, -2, d_none[2]),
+        _shifted(crossed, 3, 2, d_none[3]),
+        tail,
+        doc.repeats,
+    ]
+    lengths = np.stack(
+        [
+            np.full(n, seg.shape[1]) if isinstance(seg, np.ndarray) else np.fromiter(map(len, seg), np.int64, n)
+            for seg in segments
+        ],
+        axis=1,
+    )
+    row_lengths = lengths.sum(axis=1)
+    ends = np.cumsum(lengths, axis=1) + (np.cumsum(row_lengths) - row_lengths)[:, None]
+    starts = ends - lengths  # where each segment of each line begins in the flat array
+    flat = np.empty(int(row_lengths.sum()), np.int64)
+    for k, seg in enumerate(segments):
+        if isinstance(seg, np.ndarray):
+            flat[starts[:, k, None] + np.arange(seg.shape[1])] = seg
+            continue
+        sizes = lengths[:, k]
+        values = np.fromiter(chain.from_iterable(seg), np.int64, int(sizes.sum()))
+        if len(values):
+            within = np.arange(len(values)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            flat[np.repeat(starts[:, k], sizes) + within] = values
+    return flat, row_lengths
+
+
 def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[int]]:
     """Hashed feature indices of each line: the model's input, for training and inference alike.
 
     ``texts`` are a document's stripped, non-blank lines. ``shapes`` (each line's ``line_shape``) may be
     given by callers that have them; they are not needed, the line facts cache holds them.
     """
-    facts = [line_facts(t) for t in texts]
-    n = len(facts)
+    n = len(texts)
     if n == 0:
         return []
-    tally = Counter(texts)
-    counts = [tally[t] for t in texts]
-    dk = _doc_key([f.shape.length for f in facts])
-    cols = _context_columns(facts, counts, dk)
-    plain = [_parts(0, f.kind) for f in facts]
-    crossed = [_parts(dk, f.kind) for f in facts]
-    repeats = _repeats(texts, facts, counts)
-    none = _parts(0, _NO_LINE)
-    d_none = _parts(dk, _NO_LINE)
+    doc = _document(texts)
+    facts, plain, crossed, repeats, none, d_none = doc.facts, doc.plain, doc.crossed, doc.repeats, doc.none, doc.d_none
+    cols = _context_columns(facts, doc.counts, doc.dk)
     rows = []
     for i, f in enumerate(facts):
         p1, cp1 = (plain[i - 1][0], crossed[i - 1][0]) if i > 0 else (none[0], d_none[0])
@@ -541,6 +632,7 @@ __all__ = [
     "N_FEATURES",
     "LineFacts",
     "LineShape",
+    "document_feature_array",
     "document_features",
     "hash_feature",
     "line_facts",

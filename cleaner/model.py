@@ -111,12 +111,16 @@ class LinearModel:
         """
         lengths = np.fromiter(map(len, feature_rows), dtype=np.int64, count=len(feature_rows))
         indices = np.fromiter(chain.from_iterable(feature_rows), dtype=np.int64, count=int(lengths.sum()))
+        return self._summed(indices, lengths)
+
+    def _summed(self, indices: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """:meth:`_logits` of the rows laid end to end in ``indices``, ``lengths[i]`` of them for line ``i``."""
         slots = self.slot[indices]
         ends = np.cumsum(lengths)
         starts = ends - lengths
-        out = np.empty((len(feature_rows), self.table.shape[1]), np.float32)
-        for lo in range(0, len(feature_rows), LOGIT_CHUNK_LINES):
-            hi = min(lo + LOGIT_CHUNK_LINES, len(feature_rows))
+        out = np.empty((len(lengths), self.table.shape[1]), np.float32)
+        for lo in range(0, len(lengths), LOGIT_CHUNK_LINES):
+            hi = min(lo + LOGIT_CHUNK_LINES, len(lengths))
             first = starts[lo]
             gathered = self.table[slots[first : ends[hi - 1]]]
             out[lo:hi] = np.add.reduceat(gathered, starts[lo:hi] - first, axis=0)
@@ -128,7 +132,15 @@ class LinearModel:
         if not feature_rows:
             empty = np.zeros(0, np.float64)
             return np.zeros((0, len(self.classes)), dtype=np.float32), empty, empty
-        logits = self._logits(feature_rows)
+        return self._from_logits(self._logits(feature_rows))
+
+    def scores_flat(self, indices: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`scores` of rows laid end to end (:func:`cleaner.features.document_feature_array`)."""
+        if not len(lengths):
+            return self.scores([])
+        return self._from_logits(self._summed(indices, lengths))
+
+    def _from_logits(self, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         probs = softmax(logits[:, : len(self.classes)])
         category = keep_logit(probs, self.keep_mask)
         keep = logits[:, -1].astype(np.float64) if self.keep_head else category
