@@ -3,7 +3,8 @@
 With the HTML model (``models/cleaner-html-v1.npz``), the page is cut into text blocks with
 their DOM context (``htmlfeatures.py``); trafilatura's extraction of the same page (the setting
 the model was trained with) becomes a feature of each block (how much of it trafilatura kept), and
-the model scores every block. Without the model, or when the page yields no blocks, the lines
+the model scores every block (its second stage, when it has one, reading each block with its page:
+``htmlcontext.py``). Without the model, or when the page yields no blocks, the lines
 are trafilatura's text (tuned for recall), which the text model or the rules then decide.
 
 trafilatura is imported here only, on first use, so plain-text runs never pay for it.
@@ -166,6 +167,6 @@ def score_blocks(html: str, model: HtmlModel) -> ScoredBlocks | None:
     return ScoredBlocks(
         tuple(b.text for b in blocks),
         tuple(b.tag for b in blocks),
-        model.predict(rows),
+        model.score(blocks, extracted[model.setting], rows),
         f"page blocks + trafilatura {model.setting}",
     )
