@@ -21,7 +21,7 @@ Everything is a few numpy operations per page plus one pass over the blocks.
 
 >>> from cleaner.htmlfeatures import page_blocks
 >>> blocks = page_blocks("<body><nav><a href='/'>Home</a></nav><p>One two three four.</p></body>")
->>> m = context_matrix(np.array([-2.0, 3.0]), blocks, "One two three four.")
+>>> m = context_matrix(np.array([-2.0, 3.0]), blocks, [0.0, 1.0])
 >>> m.shape == (2, len(FEATURE_NAMES)), float(m[0, FEATURE_NAMES.index("link_density")])
 (True, 1.0)
 """
@@ -33,7 +33,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 
 from cleaner.context import LOGIT_CLIP, _median, _shifted, _window
-from cleaner.htmlfeatures import Block, _signature, coverage, text_index
+from cleaner.htmlfeatures import Block, _signature
 
 WINDOW = 3  # radius of the window summaries (blocks)
 OFFSETS = (-2, -1, 1, 2)  # neighbours whose own logit is a feature
@@ -83,17 +83,17 @@ def _container(b: Block, level: int) -> int:
     return b.chain[min(level, len(b.chain) - 1)]
 
 
-def context_matrix(logits: np.ndarray, blocks: Sequence[Block], extracted: str) -> np.ndarray:
+def context_matrix(logits: np.ndarray, blocks: Sequence[Block], kept: Sequence[float]) -> np.ndarray:
     """The second-stage features of one page's blocks: ``(n, len(FEATURE_NAMES))`` float32.
 
-    ``logits`` are stage 1's, ``extracted`` is trafilatura's text of the page (the setting stage 1 read).
+    ``logits`` are stage 1's, ``kept`` how much of each block trafilatura kept (``htmlfeatures.kept_shares``,
+    with the setting stage 1 read).
     """
     n = len(blocks)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES)), np.float32)
     s = np.clip(np.asarray(logits, dtype=np.float32), -LOGIT_CLIP, LOGIT_CLIP)
-    index = text_index(extracted)
-    kept = np.fromiter((coverage(b.text, index) for b in blocks), dtype=np.float32, count=n)
+    kept_share = np.asarray(kept, dtype=np.float32)
     words = np.fromiter((max(1, len(b.text.split())) for b in blocks), dtype=np.float32, count=n)
     chars = np.fromiter((len(b.text) for b in blocks), dtype=np.float32, count=n)
     links = np.fromiter((b.link_chars for b in blocks), dtype=np.float32, count=n)
@@ -121,7 +121,7 @@ def context_matrix(logits: np.ndarray, blocks: Sequence[Block], extracted: str) 
         grand_mean,
         alike_mean,
         np.log1p(alike_n),
-        kept,
+        kept_share,
         np.log1p(words),
         links / np.maximum(chars, 1.0),
         np.arange(n) / max(n - 1, 1),

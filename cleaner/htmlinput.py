@@ -34,7 +34,7 @@ from types import ModuleType
 import numpy as np
 
 from cleaner.errors import InputError
-from cleaner.htmlfeatures import Block, block_feature_names, hash_names, parse_html, tree_blocks
+from cleaner.htmlfeatures import Block, block_feature_names, hash_names, kept_shares, parse_html, tree_blocks
 from cleaner.htmlmodel import HtmlModel
 
 MAX_TAG_RUN = 64  # identical opening tags in a row beyond this collapse to one: no real page nests so, without text
@@ -163,10 +163,11 @@ def score_blocks(html: str, model: HtmlModel) -> ScoredBlocks | None:
     if cut is None:
         return None
     blocks, extracted = cut
-    rows = [hash_names(names) for names in block_feature_names(blocks, extracted[model.setting])]
+    kept = kept_shares(blocks, extracted[model.setting])  # read by both stages: computed once
+    rows = [hash_names(names) for names in block_feature_names(blocks, extracted[model.setting], kept)]
     return ScoredBlocks(
         tuple(b.text for b in blocks),
         tuple(b.tag for b in blocks),
-        model.score(blocks, extracted[model.setting], rows),
+        model.score(blocks, kept, rows),
         f"page blocks + trafilatura {model.setting}",
     )

@@ -86,16 +86,18 @@ class HtmlModel:
         """Stage 1's P(content) of each block."""
         return _sigmoid(self.logits(feature_rows))
 
-    def score(self, blocks: Sequence[Block], extracted: str, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
+    def score(
+        self, blocks: Sequence[Block], kept: Sequence[float], feature_rows: Sequence[Sequence[int]]
+    ) -> np.ndarray:
         """P(content) of each block of a page, by both stages (stage 1 alone without trees).
 
-        ``extracted`` is trafilatura's text of the page with :attr:`setting`, ``feature_rows`` the blocks'
-        hashed features.
+        ``kept`` is how much of each block trafilatura (with :attr:`setting`) kept (``htmlfeatures.kept_shares``),
+        ``feature_rows`` the blocks' hashed features.
         """
         logits = self.logits(feature_rows)
         if self.stage2 is None or not len(logits):
             return _sigmoid(logits)
-        return _sigmoid(self.stage2.decision(context_matrix(logits, blocks, extracted)))
+        return _sigmoid(self.stage2.decision(context_matrix(logits, blocks, kept)))
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:

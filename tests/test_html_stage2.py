@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from cleaner.api import Cleaner
 from cleaner.errors import ModelError
 from cleaner.htmlcontext import FEATURE_NAMES, context_matrix
-from cleaner.htmlfeatures import block_feature_names, hash_names, page_blocks
+from cleaner.htmlfeatures import block_feature_names, hash_names, kept_shares, page_blocks
 from cleaner.htmlinput import score_blocks
 from cleaner.htmlmodel import HTML_FORMAT, HTML_FORMAT_V2, HtmlModel, load_html_model, save_html_model
 from cleaner.model import write_archive
@@ -49,7 +49,7 @@ def _stage1() -> HtmlModel:
 def test_context_rows_read_each_block_with_its_page() -> None:
     blocks = page_blocks(PAGE)
     logits = np.arange(len(blocks), dtype=np.float32) - 2
-    m = context_matrix(logits, blocks, PARAGRAPH)
+    m = context_matrix(logits, blocks, kept_shares(blocks, PARAGRAPH))
     assert m.shape == (len(blocks), len(FEATURE_NAMES)) and m.dtype == np.float32
     assert m[:, COL["s"]].tolist() == logits.tolist()
     assert m[1:, COL["s-1"]].tolist() == logits[:-1].tolist() and m[0, COL["s-1"]] < logits.min()  # padded below
@@ -59,13 +59,14 @@ def test_context_rows_read_each_block_with_its_page() -> None:
     assert m[texts.index(PARAGRAPH), COL["trafilatura_kept"]] == 1.0
     assert m[home, COL["heading"]] == 0.0 and m[texts.index("Budget"), COL["heading"]] == 1.0
     assert m[home, COL["alike_mean"]] == m[news, COL["alike_mean"]] == (logits[home] + logits[news]) / 2  # li twins
-    assert context_matrix(np.zeros(0), [], "").shape == (0, len(FEATURE_NAMES))
+    assert context_matrix(np.zeros(0), [], []).shape == (0, len(FEATURE_NAMES))
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.floats(-50, 50, allow_nan=False), min_size=6, max_size=6))
 def test_context_rows_are_finite_and_bounded(logits: list[float]) -> None:
-    m = context_matrix(np.array(logits), page_blocks(PAGE)[:6], PARAGRAPH)
+    blocks = page_blocks(PAGE)[:6]
+    m = context_matrix(np.array(logits), blocks, kept_shares(blocks, PARAGRAPH))
     assert np.isfinite(m).all() and np.abs(m).max() <= 2 * 8  # logits are clipped to +-8
 
 
@@ -78,7 +79,7 @@ def test_a_v1_file_has_no_trees_and_scores_as_stage_one(tmp_path) -> None:
     blocks = page_blocks(PAGE)
     rows = [hash_names(n) for n in block_feature_names(blocks, PARAGRAPH)] + [[0, 7]]
     assert loaded.stage2 is None
-    assert loaded.score([*blocks, blocks[0]], PARAGRAPH, rows).tolist() == loaded.predict(rows).tolist()
+    assert loaded.score([*blocks, blocks[0]], [0.0] * len(rows), rows).tolist() == loaded.predict(rows).tolist()
 
 
 def test_a_v2_file_round_trips_its_trees(tmp_path) -> None:
@@ -94,7 +95,7 @@ def test_a_v2_file_round_trips_its_trees(tmp_path) -> None:
     footer = np.array(["All rights" in b.text for b in blocks])
     rows = [[0, 7] if f else [0] for f in footer]  # stage-1 logit -0.5 for the footer, 0.5 for the others
     expected = 1 / (1 + np.exp(-np.where(footer, -3.0, 3.0)))  # the stump: s <= 0 -> -3, else +3
-    assert np.allclose(loaded.score(blocks, PARAGRAPH, rows), expected)
+    assert np.allclose(loaded.score(blocks, kept_shares(blocks, PARAGRAPH), rows), expected)
 
 
 def test_trees_decide_the_page_in_the_cleaner() -> None:

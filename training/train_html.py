@@ -48,6 +48,7 @@ from cleaner.htmlfeatures import (
     block_feature_names,
     coverage,
     hash_names,
+    kept_shares,
     text_index,
 )
 from cleaner.htmlinput import blocks_and_extractions
@@ -269,7 +270,7 @@ def type_table(data: Sequence[PageData], f1s: np.ndarray) -> dict[str, np.ndarra
 
 def context_rows(data: Sequence[PageData], setting: str, logits: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Each page's stage-2 feature matrix, from its (out-of-fold) stage-1 logits."""
-    return [context_matrix(z, d.blocks, d.extractions[setting]) for d, z in zip(data, logits)]
+    return [context_matrix(z, d.blocks, kept_shares(d.blocks, d.extractions[setting])) for d, z in zip(data, logits)]
 
 
 def tree_cv(data: Sequence[PageData], xs: Sequence[np.ndarray], folds, leaves: int) -> dict[int, list[np.ndarray]]:
@@ -489,8 +490,8 @@ def card_section(model: HtmlModel) -> list[str]:
         CARD_MARKER,
         "# Model card: cleaner HTML line model (`cleaner-html-v1.npz`)",
         "",
-        f"Model `{model.name}`. Stage 1: a binary logistic regression, P(content), over hashed features of each "
-        "text block of an HTML page "
+        (f"Model `{model.name}`. Stage 1: a" if model.stage2 is not None else "A")
+        + " binary logistic regression, P(content), over hashed features of each text block of an HTML page "
         "(`cleaner/htmlfeatures.py`, HTML feature version "
         f"{HTML_FEATURE_VERSION}): the element's tag and interesting ancestors, class/id tokens and "
         "boilerplate keywords in them, link density, length, first words, position, and how much of the block, "
@@ -609,7 +610,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     dev_pages = load_pages(args.shared, "dev")
     dev = prepare(dev_pages, args.cache)
     setting = best["extraction"]
-    probs = [model.score(d.blocks, d.extractions[setting], d.features(setting)) for d in dev]
+    probs = [model.score(d.blocks, kept_shares(d.blocks, d.extractions[setting]), d.features(setting)) for d in dev]
     texts = [kept_text(d.texts, p, DEFAULT_THRESHOLD) for d, p in zip(dev, probs)]
     model.meta["dev_blocks_only"] = score_extractions([d.page for d in dev], texts)["all"]
     model.meta["dev"] = dev_scores(model, read_wcxb(args.shared / "data" / "wcxb", "dev"))
