@@ -354,10 +354,18 @@ def _text_names(text: str, link_chars: int) -> list[str]:
     return names
 
 
-def block_feature_names(blocks: Sequence[Block], extracted: str) -> list[list[str]]:
-    """The feature strings of every block; ``extracted`` is trafilatura's text of the same page."""
+def kept_shares(blocks: Sequence[Block], extracted: str) -> list[float]:
+    """How much of each block trafilatura kept: the :func:`coverage` of the block in its text ``extracted``."""
     index = text_index(extracted)
-    kept = [coverage(b.text, index) for b in blocks]
+    return [coverage(b.text, index) for b in blocks]
+
+
+def block_feature_names(
+    blocks: Sequence[Block], extracted: str, kept: Sequence[float] | None = None
+) -> list[list[str]]:
+    """The feature strings of every block; ``extracted`` is trafilatura's text of the same page (``kept``, its
+    :func:`kept_shares`, when the caller has them already)."""
+    kept = kept_shares(blocks, extracted) if kept is None else kept
     totals = _container_shares(blocks, kept)
     signatures = [_signature(b) for b in blocks]
     alike = _group_shares(signatures, blocks, kept)

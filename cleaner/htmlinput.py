@@ -3,7 +3,8 @@
 With the HTML model (``models/cleaner-html-v1.npz``), the page is cut into text blocks with
 their DOM context (``htmlfeatures.py``); trafilatura's extraction of the same page (the setting
 the model was trained with) becomes a feature of each block (how much of it trafilatura kept), and
-the model scores every block. Without the model, or when the page yields no blocks, the lines
+the model scores every block (its second stage, when it has one, reading each block with its page:
+``htmlcontext.py``). Without the model, or when the page yields no blocks, the lines
 are trafilatura's text (tuned for recall), which the text model or the rules then decide.
 
 trafilatura is imported here only, on first use, so plain-text runs never pay for it.
@@ -33,7 +34,7 @@ from types import ModuleType
 import numpy as np
 
 from cleaner.errors import InputError
-from cleaner.htmlfeatures import Block, block_feature_names, hash_names, parse_html, tree_blocks
+from cleaner.htmlfeatures import Block, block_feature_names, hash_names, kept_shares, parse_html, tree_blocks
 from cleaner.htmlmodel import HtmlModel
 
 MAX_TAG_RUN = 64  # identical opening tags in a row beyond this collapse to one: no real page nests so, without text
@@ -162,10 +163,11 @@ def score_blocks(html: str, model: HtmlModel) -> ScoredBlocks | None:
     if cut is None:
         return None
     blocks, extracted = cut
-    rows = [hash_names(names) for names in block_feature_names(blocks, extracted[model.setting])]
+    kept = kept_shares(blocks, extracted[model.setting])  # read by both stages: computed once
+    rows = [hash_names(names) for names in block_feature_names(blocks, extracted[model.setting], kept)]
     return ScoredBlocks(
         tuple(b.text for b in blocks),
         tuple(b.tag for b in blocks),
-        model.predict(rows),
+        model.score(blocks, kept, rows),
         f"page blocks + trafilatura {model.setting}",
     )

@@ -1,12 +1,18 @@
-"""The HTML line model: a logistic regression over hashed DOM features, stored as plain arrays.
+"""The HTML line model: a logistic regression over hashed DOM features, then boosted trees over page context.
+
+Stage 1 is a logistic regression over each block's hashed features. Stage 2 (format
+``cleaner-html-linear-v2``, optional) is an ensemble of boosted trees (``cleaner.stage2``)
+over each block's page context (``cleaner.htmlcontext``): its stage-1 logit, its
+neighbours', its containers' and so on. A v1 file has stage 1 only and behaves as before.
 
 Like ``model.py`` (the text model), the file is a pickle-free ``.npz`` read with
-``allow_pickle=False``: the weights of the features that have one, their bucket indices, and a
-JSON header (feature version, which trafilatura setting the agreement features read, training
-facts, scores). Inference is numpy only.
+``allow_pickle=False``: the weights of the features that have one, their bucket indices,
+the trees' node arrays (``s2_*``), and a JSON header (feature version, which trafilatura
+setting the agreement features read, training facts, scores). Inference is numpy only.
 
-The intercept is shifted at training time so that the threshold chosen by cross-validation
-maps to the cleaner's default threshold: ``--threshold`` then moves HTML and text decisions alike.
+The last stage's intercept (the trees' baseline, else stage 1's) is shifted at training time so
+that the threshold chosen by cross-validation maps to the cleaner's default threshold:
+``--threshold`` then moves HTML and text decisions alike.
 
 >>> import numpy as np
 >>> m = HtmlModel(np.zeros(1, np.float32), np.array([0]), {})
@@ -28,22 +34,28 @@ from typing import Any
 import numpy as np
 
 from cleaner.errors import ModelError
-from cleaner.htmlfeatures import HTML_FEATURE_VERSION, N_FEATURES
-from cleaner.model import write_archive
+from cleaner.htmlcontext import FEATURE_NAMES as CONTEXT_FEATURES
+from cleaner.htmlcontext import context_matrix
+from cleaner.htmlfeatures import HTML_FEATURE_VERSION, N_FEATURES, Block
+from cleaner.model import read_stage2, write_archive
+from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
+from cleaner.stage2 import TreeEnsemble
 
 HTML_MODEL_ENV = "CLEANER_HTML_MODEL"  # environment variable naming another HTML model file
 DEFAULT_HTML_MODEL = Path(__file__).resolve().parent.parent / "models" / "cleaner-html-v1.npz"
-HTML_FORMAT = "cleaner-html-linear-v1"
+HTML_FORMAT = "cleaner-html-linear-v1"  # stage 1 only
+HTML_FORMAT_V2 = "cleaner-html-linear-v2"  # stage 1 and the context trees
 EXTRACTION_SETTINGS = ("default", "favor_recall")  # trafilatura settings the agreement features can read
 
 
 @dataclass(frozen=True, slots=True)
 class HtmlModel:
-    """Weights of a binary linear model (P(content)) over hashed HTML block features."""
+    """Weights of a binary linear model (P(content)) over hashed HTML block features, and optional context trees."""
 
     weights: np.ndarray  # (len(rows),) float32
     rows: np.ndarray  # (len(rows),) int bucket indices
     meta: dict[str, Any] = field(default_factory=dict)
+    stage2: TreeEnsemble | None = None  # trees over the page context of the stage-1 logits; None: stage 1 decides
     dense: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -61,26 +73,50 @@ class HtmlModel:
         """How ``--explain`` names this model."""
         return str(self.meta.get("name", "html-v1"))
 
-    def predict(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
-        """P(content) of each block."""
+    def logits(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """Stage 1's log-odds of content, per block."""
         if not feature_rows:
             return np.zeros(0, dtype=np.float32)
         lengths = np.fromiter(map(len, feature_rows), dtype=np.int64, count=len(feature_rows))
         indices = np.fromiter(chain.from_iterable(feature_rows), dtype=np.int64, count=int(lengths.sum()))
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        logits = np.add.reduceat(self.dense[indices], starts)
-        return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        return np.add.reduceat(self.dense[indices], starts)
+
+    def predict(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """Stage 1's P(content) of each block."""
+        return _sigmoid(self.logits(feature_rows))
+
+    def score(
+        self, blocks: Sequence[Block], kept: Sequence[float], feature_rows: Sequence[Sequence[int]]
+    ) -> np.ndarray:
+        """P(content) of each block of a page, by both stages (stage 1 alone without trees).
+
+        ``kept`` is how much of each block trafilatura (with :attr:`setting`) kept (``htmlfeatures.kept_shares``),
+        ``feature_rows`` the blocks' hashed features.
+        """
+        logits = self.logits(feature_rows)
+        if self.stage2 is None or not len(logits):
+            return _sigmoid(logits)
+        return _sigmoid(self.stage2.decision(context_matrix(logits, blocks, kept)))
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
 
 
 def save_html_model(model: HtmlModel, path: Path) -> None:
     """Write ``model`` atomically as a pickle-free ``.npz``."""
     header = {
-        "format": HTML_FORMAT,
+        "format": HTML_FORMAT if model.stage2 is None else HTML_FORMAT_V2,
         "feature_version": HTML_FEATURE_VERSION,
         "n_features": N_FEATURES,
         **model.meta,
     }
-    write_archive(path, header, weights=model.weights.astype(np.float16), rows=model.rows.astype(np.int32))
+    trees = {}
+    if model.stage2 is not None:
+        header["stage2"] = {**model.stage2.header(), "features": list(CONTEXT_FEATURES)}
+        trees = model.stage2.arrays()
+    write_archive(path, header, weights=model.weights.astype(np.float16), rows=model.rows.astype(np.int32), **trees)
 
 
 def load_html_model(path: Path) -> HtmlModel:
@@ -89,12 +125,15 @@ def load_html_model(path: Path) -> HtmlModel:
         with np.load(path, allow_pickle=False) as npz:
             header = json.loads(npz["header"].tobytes().decode("utf-8"))
             weights, rows = npz["weights"].astype(np.float32), npz["rows"].astype(np.int64)
+            v2 = isinstance(header, dict) and header.get("format") == HTML_FORMAT_V2
+            members = {f"s2_{a}": npz[f"s2_{a}"] for a in STAGE2_ARRAYS} if v2 else {}
     except FileNotFoundError:
         raise ModelError(f"HTML model file not found: {path}") from None
     except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as exc:
         raise ModelError(f"HTML model file {path} is corrupt or not a cleaner HTML model ({exc})") from None
-    if header.get("format") != HTML_FORMAT:
-        raise ModelError(f"{path} has format {header.get('format')!r}, expected {HTML_FORMAT!r}")
+    if not isinstance(header, dict) or header.get("format") not in (HTML_FORMAT, HTML_FORMAT_V2):
+        found = header.get("format") if isinstance(header, dict) else None
+        raise ModelError(f"{path} has format {found!r}, expected {HTML_FORMAT!r} or {HTML_FORMAT_V2!r}")
     if header.get("feature_version") != HTML_FEATURE_VERSION or header.get("n_features") != N_FEATURES:
         raise ModelError(
             f"{path} was trained with HTML feature version {header.get('feature_version')} but this cleaner "
@@ -104,8 +143,9 @@ def load_html_model(path: Path) -> HtmlModel:
         raise ModelError(f"{path} is inconsistent (weights {weights.shape}, rows {rows.shape}); retrain it")
     if header.get("extraction", "default") not in EXTRACTION_SETTINGS:
         raise ModelError(f"{path} names an unknown trafilatura setting {header.get('extraction')!r}")
-    meta = {k: v for k, v in header.items() if k not in ("format", "feature_version", "n_features")}
-    return HtmlModel(weights, rows, meta)
+    stage2 = read_stage2(path, header, members, CONTEXT_FEATURES, "make train-html")
+    meta = {k: v for k, v in header.items() if k not in ("format", "feature_version", "n_features", "stage2")}
+    return HtmlModel(weights, rows, meta, stage2)
 
 
 def default_html_model_path() -> Path | None:

@@ -312,26 +312,33 @@ def load_model(path: Path) -> LinearModel:
     classes = _check_header(path, header)
     keep_head = header.get("keep_head") is True
     _check_arrays(path, weights, rows, len(classes) + keep_head)
-    stage2 = _stage2(path, header, stage2_members)
+    stage2 = read_stage2(path, header, stage2_members)
     skip = ("format", "classes", "feature_version", "n_features", "stage2", "keep_head")
     meta = {k: v for k, v in header.items() if k not in skip}
     return LinearModel(classes, weights, rows, meta, stage2, keep_head)
 
 
-def _stage2(path: Path, header: dict[str, Any], members: dict[str, np.ndarray]) -> TreeEnsemble | None:
-    """The model's context trees, checked against this cleaner's context features."""
+def read_stage2(
+    path: Path,
+    header: dict[str, Any],
+    members: dict[str, np.ndarray],
+    features: Sequence[str] = CONTEXT_FEATURES,
+    retrain: str = "make train",
+) -> TreeEnsemble | None:
+    """The model's context trees, checked against this cleaner's context ``features`` (the text model's unless
+    told; the HTML model reads its own, retrained with ``make train-html``)."""
     if not members:
         return None
-    info = header["stage2"]
+    info = header.get("stage2")
     if not isinstance(info, dict):
         raise ModelError(f"{path} has an unreadable stage-2 header (not a JSON object); retrain it")
-    if info.get("features") != list(CONTEXT_FEATURES):
-        raise ModelError(f"{path} was trained with other context features; retrain it with `make train`")
+    if info.get("features") != list(features):
+        raise ModelError(f"{path} was trained with other context features; retrain it with `{retrain}`")
     try:
         trees = from_arrays(members, info)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path} has an unreadable stage-2 header ({exc}); retrain it") from None
-    problem = trees.check(len(CONTEXT_FEATURES))
+    problem = trees.check(len(features))
     if problem:
         raise ModelError(f"{path} is inconsistent: {problem}; retrain it")
     return trees

@@ -19,21 +19,35 @@ MIN_SAMPLES_LEAF = 40  # a leaf speaks for at least this many training lines: no
 L2 = 1.0
 
 
-def fit_trees(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, seed: int) -> TreeEnsemble:
+def fit_trees(
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray | None,
+    seed: int,
+    max_iter: int = MAX_ITER,
+    max_leaf_nodes: int = MAX_LEAF_NODES,
+) -> TreeEnsemble:
     """Fit the boosted trees on context rows ``x`` and keep (1) / drop (0) targets ``y``."""
+    return export(fit_classifier(x, y, weights, seed, max_iter, max_leaf_nodes))
+
+
+def fit_classifier(
+    x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, seed: int, max_iter: int, max_leaf_nodes: int
+) -> object:
+    """The fitted ``HistGradientBoostingClassifier`` (the text model's settings, but rounds and leaves)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     clf = HistGradientBoostingClassifier(
-        max_iter=MAX_ITER,
+        max_iter=max_iter,
         learning_rate=LEARNING_RATE,
-        max_leaf_nodes=MAX_LEAF_NODES,
+        max_leaf_nodes=max_leaf_nodes,
         min_samples_leaf=MIN_SAMPLES_LEAF,
         l2_regularization=L2,
         early_stopping=False,
         random_state=seed,
     )
     clf.fit(x, y, sample_weight=weights)
-    return export(clf)
+    return clf
 
 
 def export(clf: object) -> TreeEnsemble:

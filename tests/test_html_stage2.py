@@ -1,0 +1,138 @@
+"""The HTML model's second stage: page-context features, the v2 file format, and v1 files still behaving as before."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.api import Cleaner
+from cleaner.errors import ModelError
+from cleaner.htmlcontext import FEATURE_NAMES, context_matrix
+from cleaner.htmlfeatures import block_feature_names, hash_names, kept_shares, page_blocks
+from cleaner.htmlinput import score_blocks
+from cleaner.htmlmodel import HTML_FORMAT, HTML_FORMAT_V2, HtmlModel, load_html_model, save_html_model
+from cleaner.model import write_archive
+from cleaner.stage2 import TreeEnsemble
+from training import train_html
+
+PARAGRAPH = "The council approved the new budget on Monday night after a long debate about school funding."
+PAGE = (
+    "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
+    f"<article><h2>Budget</h2><p>{PARAGRAPH}</p><p>{PARAGRAPH.replace('council', 'board')}</p></article>"
+    "<footer><p>Copyright 2025 Example. All rights reserved.</p></footer></body></html>"
+)
+COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+
+def _stump(feature: str, cut: float, low: float, high: float) -> TreeEnsemble:
+    """One tree: ``feature <= cut`` ? ``low`` : ``high``."""
+    return TreeEnsemble(
+        feature=np.array([COL[feature], 0, 0]),
+        threshold=np.array([cut, 0.0, 0.0]),
+        left=np.array([1, 1, 2]),
+        right=np.array([2, 1, 2]),
+        value=np.array([0.0, low, high], np.float32),
+        roots=np.array([0]),
+        baseline=0.0,
+        depth=1,
+    )
+
+
+def _stage1() -> HtmlModel:
+    return HtmlModel(np.array([0.5, -1.0], np.float32), np.array([0, 7]), {"extraction": "default", "name": "t"})
+
+
+def test_context_rows_read_each_block_with_its_page() -> None:
+    blocks = page_blocks(PAGE)
+    logits = np.arange(len(blocks), dtype=np.float32) - 2
+    m = context_matrix(logits, blocks, kept_shares(blocks, PARAGRAPH))
+    assert m.shape == (len(blocks), len(FEATURE_NAMES)) and m.dtype == np.float32
+    assert m[:, COL["s"]].tolist() == logits.tolist()
+    assert m[1:, COL["s-1"]].tolist() == logits[:-1].tolist() and m[0, COL["s-1"]] < logits.min()  # padded below
+    texts = [b.text for b in blocks]
+    home, news = texts.index("Home"), texts.index("News")
+    assert m[home, COL["link_density"]] == 1.0 and m[home, COL["trafilatura_kept"]] == 0.0
+    assert m[texts.index(PARAGRAPH), COL["trafilatura_kept"]] == 1.0
+    assert m[home, COL["heading"]] == 0.0 and m[texts.index("Budget"), COL["heading"]] == 1.0
+    assert m[home, COL["alike_mean"]] == m[news, COL["alike_mean"]] == (logits[home] + logits[news]) / 2  # li twins
+    assert context_matrix(np.zeros(0), [], []).shape == (0, len(FEATURE_NAMES))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-50, 50, allow_nan=False), min_size=6, max_size=6))
+def test_context_rows_are_finite_and_bounded(logits: list[float]) -> None:
+    blocks = page_blocks(PAGE)[:6]
+    m = context_matrix(np.array(logits), blocks, kept_shares(blocks, PARAGRAPH))
+    assert np.isfinite(m).all() and np.abs(m).max() <= 2 * 8  # logits are clipped to +-8
+
+
+def test_a_v1_file_has_no_trees_and_scores_as_stage_one(tmp_path) -> None:
+    path = tmp_path / "v1.npz"
+    save_html_model(_stage1(), path)
+    with np.load(path, allow_pickle=False) as npz:
+        assert json.loads(npz["header"].tobytes())["format"] == HTML_FORMAT and "s2_feature" not in npz.files
+    loaded = load_html_model(path)
+    blocks = page_blocks(PAGE)
+    rows = [hash_names(n) for n in block_feature_names(blocks, PARAGRAPH)] + [[0, 7]]
+    assert loaded.stage2 is None
+    assert loaded.score([*blocks, blocks[0]], [0.0] * len(rows), rows).tolist() == loaded.predict(rows).tolist()
+
+
+def test_a_v2_file_round_trips_its_trees(tmp_path) -> None:
+    stump = _stump("s", 0.0, -3, 3)
+    path = tmp_path / "v2.npz"
+    save_html_model(HtmlModel(_stage1().weights, _stage1().rows, {"extraction": "default"}, stump), path)
+    loaded = load_html_model(path)
+    with np.load(path, allow_pickle=False) as npz:
+        header = json.loads(npz["header"].tobytes())
+    assert header["format"] == HTML_FORMAT_V2 and header["stage2"]["features"] == list(FEATURE_NAMES)
+    assert loaded.stage2 is not None and "stage2" not in loaded.meta
+    blocks = page_blocks(PAGE)
+    footer = np.array(["All rights" in b.text for b in blocks])
+    rows = [[0, 7] if f else [0] for f in footer]  # stage-1 logit -0.5 for the footer, 0.5 for the others
+    expected = 1 / (1 + np.exp(-np.where(footer, -3.0, 3.0)))  # the stump: s <= 0 -> -3, else +3
+    assert np.allclose(loaded.score(blocks, kept_shares(blocks, PARAGRAPH), rows), expected)
+
+
+def test_trees_decide_the_page_in_the_cleaner() -> None:
+    """Stage 1 keeps every block; trees dropping links (link density above 0.5) drop the navigation."""
+    keep_all = HtmlModel(np.array([5.0], np.float32), np.array([0]), {"name": "two-stage"})
+    trees = HtmlModel(keep_all.weights, keep_all.rows, {"name": "two-stage"}, _stump("link_density", 0.5, 4, -4))
+    scored = score_blocks(PAGE, trees)
+    assert scored is not None
+    assert [p < 0.5 for p in scored.scores] == [t in ("Home", "News") for t in scored.texts]
+    result = Cleaner(html_model=trees).classify_html(PAGE)
+    assert "Home" not in result.text and PARAGRAPH in result.text
+    assert {d.decided_by for d in result.decisions if d.keep} == {"html model two-stage"}
+
+
+def test_a_v2_file_with_other_context_features_is_a_clear_error(tmp_path) -> None:
+    model = HtmlModel(_stage1().weights, _stage1().rows, {"extraction": "default"}, _stump("s", 0.0, -1, 1))
+    path = tmp_path / "v2.npz"
+    save_html_model(model, path)
+    with np.load(path, allow_pickle=False) as npz:
+        header = json.loads(npz["header"].tobytes())
+        members = {k: npz[k] for k in npz.files if k != "header"}
+    header["stage2"]["features"] = ["s", "other"]
+    write_archive(path, header, **members)
+    with pytest.raises(ModelError, match=r"other context features.*make train-html"):
+        load_html_model(path)
+
+
+def _row(setting: str, rounds: int, leaves: int, score: float) -> dict:
+    return {"extraction": setting, "tree_rounds": rounds, "tree_leaves": leaves, "C": 0.03, "cv_macro_f1": score}
+
+
+def test_the_selection_rule_prefers_default_then_fewer_trees_among_near_ties() -> None:
+    rows = [
+        _row("favor_recall", 100, 15, 0.800),
+        _row("default", 200, 31, 0.7985),
+        _row("default", 100, 31, 0.7981),
+        _row("default", 0, 0, 0.780),
+    ]
+    assert train_html.pick(rows) == rows[2]  # within 0.002 of the best: default first, then fewer rounds
+    assert train_html.pick([*rows[:1], _row("default", 100, 15, 0.797)]) == rows[0]  # 0.003 behind: not a tie
