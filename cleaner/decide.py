@@ -155,19 +155,21 @@ class DecisionStream:
     ) -> Iterator[Emitted]:
         """Read the next raw lines (with ``scored`` and ``rules`` of their non-blank ones, in order); give out
         every line decided so far, blank ones with ``None``, in input order."""
-        options = self.options
+        threshold = self.options.threshold
+        phrase_threshold = threshold * PHRASE_FACTOR  # a phrase rule's line must score higher to be kept
+        keep_categories = self.options.keep_categories
+        append = self._queue.append
         lines = iter(zip(scored, rules, strict=True))
-        for raw in raw_lines:
+        for raw in raw_lines:  # the hot loop of every cleaned line: attributes are read once, above
             self._n += 1
             if is_blank(raw):
-                self._queue.append((raw, None))
+                append((raw, None))
                 continue
             (score, keep_cat, drop_cat), line_rules = next(lines)
             phrase = bool(line_rules) and any(not r.generic for r in line_rules)
-            threshold = options.threshold * (PHRASE_FACTOR if phrase else 1.0)
-            keep = score >= threshold or drop_cat in options.keep_categories
+            keep = score >= (phrase_threshold if phrase else threshold) or drop_cat in keep_categories
             line = _Line(self._n, raw.rstrip("\r"), raw.strip(), score, keep_cat, drop_cat, line_rules, keep)
-            self._queue.append((raw, line))
+            append((raw, line))
             if self._pending is not None:
                 self._decide(self._pending, self._before, line)
                 self._before = self._pending
