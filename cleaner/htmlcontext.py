@@ -19,6 +19,12 @@ into a dense matrix, one row per block, that the second stage (boosted trees,
 
 Everything is a few numpy operations per page plus one pass over the blocks.
 
+Code blocks (text inside ``<pre>``) get a guard, fixed before the guarded model's dev scores were
+seen (:func:`guard_code`): stage 2 may raise a code block's score but never lower it below stage 1's.
+The issue requires that documentation keep its code blocks, and a code listing is one huge block
+whose group and size features lie outside what the trees saw in training: on a man page the trees
+pushed its one 4,000-word ``<pre>`` block, which stage 1 kept, below the threshold.
+
 >>> from cleaner.htmlfeatures import page_blocks
 >>> blocks = page_blocks("<body><nav><a href='/'>Home</a></nav><p>One two three four.</p></body>")
 >>> m = context_matrix(np.array([-2.0, 3.0]), blocks, [0.0, 1.0])
@@ -62,6 +68,29 @@ FEATURE_NAMES: tuple[str, ...] = (
     "log_n",
     "heading",
 )
+
+
+def code_mask(blocks: Sequence[Block]) -> np.ndarray:
+    """Which blocks are code: text inside ``<pre>`` (listings, shell sessions, man pages).
+
+    >>> from cleaner.htmlfeatures import page_blocks
+    >>> code_mask(page_blocks("<body><p>Run this:</p><pre>ls -l\\ncd /tmp</pre></body>")).tolist()
+    [False, True, True]
+    """
+    return np.fromiter((b.in_pre or b.tag == "pre" for b in blocks), dtype=bool, count=len(blocks))
+
+
+def guard_code(stage2: np.ndarray, stage1: np.ndarray, code: np.ndarray, shift: float = 0.0) -> np.ndarray:
+    """Stage 2's logits, except that a code block's is never below stage 1's (plus ``shift``).
+
+    ``shift`` is how far the trees' baseline was moved to map the chosen threshold to the default
+    (``HtmlModel``), so that both logits are read against the same threshold: for a code block
+    stage 2 can only add what stage 1 dropped, never drop what it kept.
+
+    >>> guard_code(np.array([-5.0, -5.0, 2.0]), np.array([3.0, 3.0, -1.0]), np.array([True, False, True])).tolist()
+    [3.0, -5.0, 2.0]
+    """
+    return np.where(code, np.maximum(stage2, stage1 + shift), stage2)
 
 
 def _group_stats(keys: Sequence[Hashable], values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,8 @@ Stage 1 is a logistic regression over each block's hashed features. Stage 2 (for
 ``cleaner-html-linear-v2``, optional) is an ensemble of boosted trees (``cleaner.stage2``)
 over each block's page context (``cleaner.htmlcontext``): its stage-1 logit, its
 neighbours', its containers' and so on. A v1 file has stage 1 only and behaves as before.
+A v2 file whose header has ``code_guard_shift`` keeps code blocks (``htmlcontext.guard_code``):
+stage 2 may raise a ``<pre>`` block's score but never lower it below stage 1's.
 
 Like ``model.py`` (the text model), the file is a pickle-free ``.npz`` read with
 ``allow_pickle=False``: the weights of the features that have one, their bucket indices,
@@ -35,7 +37,7 @@ import numpy as np
 
 from cleaner.errors import ModelError
 from cleaner.htmlcontext import FEATURE_NAMES as CONTEXT_FEATURES
-from cleaner.htmlcontext import context_matrix
+from cleaner.htmlcontext import code_mask, context_matrix, guard_code
 from cleaner.htmlfeatures import HTML_FEATURE_VERSION, N_FEATURES, Block
 from cleaner.model import read_stage2, write_archive
 from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
@@ -97,7 +99,10 @@ class HtmlModel:
         logits = self.logits(feature_rows)
         if self.stage2 is None or not len(logits):
             return _sigmoid(logits)
-        return _sigmoid(self.stage2.decision(context_matrix(logits, blocks, kept)))
+        z = self.stage2.decision(context_matrix(logits, blocks, kept))
+        if "code_guard_shift" in self.meta:  # code blocks: stage 2 never below stage 1 (htmlcontext.guard_code)
+            z = guard_code(z, logits, code_mask(blocks), float(self.meta["code_guard_shift"]))
+        return _sigmoid(z)
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:

@@ -109,9 +109,10 @@ def test_json_counts_lines_per_deciding_model(tmp_path: Path) -> None:
 
 @needs_model
 def test_a_page_left_empty_by_the_html_model_falls_back_to_trafilatura() -> None:
-    """Never less than trafilatura: identical paragraphs are all repeats of the first kept line."""
+    """Never less than trafilatura: a model that drops every block hands the page to trafilatura's text."""
+    drop_all = HtmlModel(np.array([-5.0], np.float32), np.array([0]), {"name": "drop-all"})
     page = "<html><body><article>" + "<p>A long paragraph of article text for the test.</p>" * 5
-    result = Cleaner().classify_html(page + "</article></body></html>")
+    result = Cleaner(html_model=drop_all).classify_html(page + "</article></body></html>")
     assert result.extraction == "trafilatura favor_recall" and "A long paragraph" in result.text
 
 

@@ -136,3 +136,56 @@ def test_the_selection_rule_prefers_default_then_fewer_trees_among_near_ties() -
     ]
     assert train_html.pick(rows) == rows[2]  # within 0.002 of the best: default first, then fewer rounds
     assert train_html.pick([*rows[:1], _row("default", 100, 15, 0.797)]) == rows[0]  # 0.003 behind: not a tie
+
+
+MAN_PAGE = (
+    "<html><body><nav><a href='/'>Home</a> <a href='/man'>Man pages</a></nav><h1>ls(1)</h1>"
+    "<pre>"
+    + "\n".join(f"  -{c}  list entries in the {c} order, one per line, with details" for c in "abcdefgh")
+    + "</pre>"
+    f"<p>{PARAGRAPH}</p></body></html>"
+)
+
+
+def _drop_all_but_links(meta: dict) -> HtmlModel:
+    """Stage 1 keeps every block (logit 5); trees score every block without links -6: drop it."""
+    return HtmlModel(np.array([5.0], np.float32), np.array([0]), meta, _stump("link_density", 0.5, -6, 6))
+
+
+def test_a_code_block_stage_one_keeps_survives_trees_that_drop_it() -> None:
+    """The code guard: stage 2 never scores a ``<pre>`` line below stage 1; other blocks stay the trees'."""
+    scored = score_blocks(MAN_PAGE, _drop_all_but_links({"name": "guarded", "code_guard_shift": 0.0}))
+    assert scored is not None
+    code = [t.startswith("-") for t in scored.texts]
+    assert sum(code) == 8
+    assert all(p > 0.99 for p, c in zip(scored.scores, code) if c)  # stage 1's logit 5, not the trees' -6
+    assert all(p < 0.01 for p, t, c in zip(scored.scores, scored.texts, code) if not c and "Home" not in t)
+    result = Cleaner(html_model=_drop_all_but_links({"code_guard_shift": 0.0})).classify_html(MAN_PAGE)
+    assert "-a list entries" in result.text and "-h list entries" in result.text and PARAGRAPH not in result.text
+
+
+def test_the_code_guard_reads_stage_one_against_the_shifted_threshold() -> None:
+    """The floor is stage 1's logit plus the trees' baseline shift; a file without the guard is as before."""
+    shift = -4.0  # the shift maps the chosen threshold to the default: stage 1's 5 reads as 1 (kept)
+    scored = score_blocks(MAN_PAGE, _drop_all_but_links({"code_guard_shift": shift}))
+    assert scored is not None
+    code_scores = [p for p, t in zip(scored.scores, scored.texts) if t.startswith("-")]
+    assert np.allclose(code_scores, 1 / (1 + np.exp(-(5.0 + shift))))
+    unguarded = score_blocks(MAN_PAGE, _drop_all_but_links({}))  # the earlier v2 candidates: no guard
+    assert (
+        unguarded is not None and max(p for p, t in zip(unguarded.scores, unguarded.texts) if t.startswith("-")) < 0.01
+    )
+
+
+def test_the_code_guard_round_trips_in_the_file(tmp_path) -> None:
+    path = tmp_path / "v2.npz"
+    save_html_model(_drop_all_but_links({"extraction": "default", "code_guard_shift": -0.4}), path)
+    assert load_html_model(path).meta["code_guard_shift"] == -0.4
+
+
+def test_training_scores_cv_with_the_same_guard() -> None:
+    blocks = page_blocks(MAN_PAGE)
+    data = [train_html.PageData(None, blocks, {}, np.ones(len(blocks)), np.ones(len(blocks)))]  # type: ignore[arg-type]
+    code = np.array([b.in_pre for b in blocks])
+    out = train_html.guarded(data, [np.full(len(blocks), -6.0)], [np.full(len(blocks), 2.0)])[0]
+    assert out[code].tolist() == [2.0] * 8 and out[~code].tolist() == [-6.0] * int((~code).sum())

@@ -97,6 +97,8 @@ def test_train_html_end_to_end_on_both_sources(tmp_path: Path, monkeypatch: pyte
     assert configs == {(0, 0), *((r, n) for r in train_html.TREE_ROUNDS for n in train_html.TREE_LEAVES)}
     assert all(set(r["cv_types"]) == {"article"} for r in model.meta["cv"]) and "macro" in model.meta["selection"]
     assert (model.stage2 is not None) == bool(model.meta["chosen"]["tree_rounds"])
+    unguarded = {(r["tree_rounds"], r["tree_leaves"]) for r in model.meta["cv_without_code_guard"]}  # same trees
+    assert unguarded == configs - {(0, 0)} and ("code_guard_shift" in model.meta) == (model.stage2 is not None)
     (folder,) = cache.iterdir()  # pages cached under the code's key, so older code's pages are never read
     assert folder.name == f"prep-{train_html.cache_key()}" and len(list(folder.glob("*.pkl"))) == 11
     card = "\n".join(train_html.card_section(model))
