@@ -408,19 +408,6 @@ def _run_lengths(keys: np.ndarray) -> np.ndarray:
     return np.repeat(sizes, sizes)
 
 
-@dataclass(frozen=True, slots=True)
-class _Columns:
-    """The fixed-count context features of a document, one row per line, in reference order."""
-
-    head: list[list[int]]  # pos, posend, reldec, ndoc
-    middle: list[list[int]]  # window and sentence context, document and block features, their doc-key crossings
-    tail: list[list[int]]  # the window and sentence context crossed with the doc key, count
-
-
-def _context_columns(facts: Sequence[LineFacts], counts: Sequence[int], dk: int) -> _Columns:
-    return _Columns(*(cols.tolist() for cols in _context_arrays(facts, counts, dk)))
-
-
 def _context_arrays(
     facts: Sequence[LineFacts], counts: Sequence[int], dk: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -497,32 +484,6 @@ def _repeats(texts: Sequence[str], facts: Sequence[LineFacts], counts: Sequence[
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Document:
-    """What every line's features are made of: its facts, the document's key and repeat counts, and each line's
-    parts as a neighbour, plain and crossed with the doc key (``Parts``)."""
-
-    facts: list[LineFacts]
-    counts: list[int]
-    dk: int
-    plain: list[Parts]
-    crossed: list[Parts]
-    repeats: list[tuple[int, ...]]
-    none: Parts  # the missing neighbour of a first or last line
-    d_none: Parts
-
-
-def _document(texts: Sequence[str]) -> _Document:
-    facts = [line_facts(t) for t in texts]
-    tally = Counter(texts)
-    counts = [tally[t] for t in texts]
-    dk = _doc_key([f.shape.length for f in facts])
-    plain = [_parts(0, f.kind) for f in facts]
-    crossed = [_parts(dk, f.kind) for f in facts]
-    repeats = _repeats(texts, facts, counts)
-    return _Document(facts, counts, dk, plain, crossed, repeats, _parts(0, _NO_LINE), _parts(dk, _NO_LINE))
-
-
 def _shifted(parts: list[Parts], which: int, by: int, missing: tuple[int, ...]) -> list[tuple[int, ...]]:
     """Part ``which`` of the line ``by`` places away from each line (``missing`` past either end)."""
     n = len(parts)
@@ -533,24 +494,28 @@ def _shifted(parts: list[Parts], which: int, by: int, missing: tuple[int, ...]) 
 
 
 def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`document_features` flattened, for inference: every line's feature indices one line after another,
-    and each line's count of them. The same numbers in the same order (``tests/test_speed.py`` checks it on every
-    dev document), laid out with numpy instead of a Python list per line.
+    """Hashed feature indices of each line, the model's input: every line's indices one line after another,
+    and each line's count of them. ``texts`` are a document's stripped, non-blank lines. Laid out with numpy
+    (segment by segment, in the order below), not a Python list per line; :func:`document_features` gives
+    the same as a list per line.
 
     >>> flat, counts = document_feature_array(["Skip to content", "He went there on Friday, aides said."])
-    >>> flat.tolist() == [f for row in document_features(["Skip to content",
-    ...     "He went there on Friday, aides said."]) for f in row], counts.tolist() == [len(r) for r in
-    ...     document_features(["Skip to content", "He went there on Friday, aides said."])]
-    (True, True)
+    >>> len(counts), int(counts.sum()) == len(flat), hash_feature("rule:skip_link") in flat[: counts[0]]
+    (2, True, True)
     """
     n = len(texts)
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    doc = _document(texts)
-    head, middle, tail = _context_arrays(doc.facts, doc.counts, doc.dk)
-    plain, crossed, none, d_none = doc.plain, doc.crossed, doc.none, doc.d_none
+    facts = [line_facts(t) for t in texts]
+    tally = Counter(texts)
+    counts = [tally[t] for t in texts]
+    dk = _doc_key([f.shape.length for f in facts])
+    head, middle, tail = _context_arrays(facts, counts, dk)
+    plain = [_parts(0, f.kind) for f in facts]  # each line's parts as a neighbour, plain and crossed with dk
+    crossed = [_parts(dk, f.kind) for f in facts]
+    none, d_none = _parts(0, _NO_LINE), _parts(dk, _NO_LINE)  # the missing neighbour of a first or last line
     segments: list[list[tuple[int, ...]] | np.ndarray] = [  # in the order of document_features' rows
-        [f.own for f in doc.facts],
+        [f.own for f in facts],
         head,
         _shifted(plain, 0, -1, none[0]),
         _shifted(plain, 1, 1, none[1]),
@@ -563,7 +528,7 @@ def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
         _shifted(crossed, 2, -2, d_none[2]),
         _shifted(crossed, 3, 2, d_none[3]),
         tail,
-        doc.repeats,
+        _repeats(texts, facts, counts),
     ]
     lengths = np.stack(
         [
@@ -589,42 +554,15 @@ def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
 
 
 def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[int]]:
-    """Hashed feature indices of each line: the model's input, for training and inference alike.
+    """Hashed feature indices of each line: :func:`document_feature_array` as a list per line, for training.
 
     ``texts`` are a document's stripped, non-blank lines. ``shapes`` (each line's ``line_shape``) may be
     given by callers that have them; they are not needed, the line facts cache holds them.
     """
-    n = len(texts)
-    if n == 0:
-        return []
-    doc = _document(texts)
-    facts, plain, crossed, repeats, none, d_none = doc.facts, doc.plain, doc.crossed, doc.repeats, doc.none, doc.d_none
-    cols = _context_columns(facts, doc.counts, doc.dk)
-    rows = []
-    for i, f in enumerate(facts):
-        p1, cp1 = (plain[i - 1][0], crossed[i - 1][0]) if i > 0 else (none[0], d_none[0])
-        n1, cn1 = (plain[i + 1][1], crossed[i + 1][1]) if i + 1 < n else (none[1], d_none[1])
-        p2, cp2 = (plain[i - 2][2], crossed[i - 2][2]) if i > 1 else (none[2], d_none[2])
-        n2, cn2 = (plain[i + 2][3], crossed[i + 2][3]) if i + 2 < n else (none[3], d_none[3])
-        rows.append(
-            [
-                *f.own,
-                *cols.head[i],
-                *p1,
-                *n1,
-                *p2,
-                *n2,
-                *cols.middle[i],
-                *crossed[i][4],
-                *cp1,
-                *cn1,
-                *cp2,
-                *cn2,
-                *cols.tail[i],
-                *repeats[i],
-            ]
-        )
-    return rows
+    flat, counts = document_feature_array(texts)
+    values = flat.tolist()
+    ends = np.cumsum(counts).tolist()
+    return [values[end - n : end] for end, n in zip(ends, counts.tolist())]
 
 
 __all__ = [

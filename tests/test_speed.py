@@ -286,11 +286,11 @@ def test_url_and_email_prefilters_never_change_the_answer(text: str) -> None:
 
 
 def test_flat_features_are_the_rows_laid_end_to_end(linesets: Path) -> None:
-    """Inference's ``document_feature_array`` gives training's ``document_features``, same numbers in order."""
+    """``document_feature_array`` gives the reference's rows, laid end to end: same numbers, same order."""
     docs = [*_dev_documents(linesets), [], ["one"], ["a", "b"], ["a", "b", "c"], ["x"] * 7]
     for texts in docs:
         texts = [t.strip() for t in texts if t.strip()]
-        rows = features.document_features(texts)
+        rows = ref.document_features(texts)
         flat, counts = features.document_feature_array(texts)
         assert flat.tolist() == [f for row in rows for f in row]
         assert counts.tolist() == [len(row) for row in rows]
