@@ -189,14 +189,9 @@ class Cleaner:
 
     def _classify_text(self, text: str) -> DocumentResult:
         stream = DecisionStream(self.options)
-        raw_lines: list[str] = []
-        emitted: list[Emitted] = []
-        for raw, scored, rules in self._scored_windows(text):
-            raw_lines += raw
-            emitted += stream.feed(raw, scored, rules)
-        emitted += stream.finish()
+        emitted = [pair for window in self._decided_windows(text, stream) for pair in window]
         decisions = tuple(d for _, d in emitted if d is not None)
-        return DocumentResult(tuple(raw_lines), decisions, stream.truncated, self.source)
+        return DocumentResult(tuple(raw for raw, _ in emitted), decisions, stream.truncated, self.source)
 
     def iter_clean(self, text: str, html: bool | None = None) -> Iterator[str]:
         """:meth:`clean`, in pieces whose concatenation is the cleaned text: a plain-text document of
@@ -205,11 +200,9 @@ class Cleaner:
         if html or (html is None and looks_like_html(text)):
             yield self.classify_html(text).text
             return
-        stream = DecisionStream(self.options)
         joiner = KeptJoiner()
-        for raw, scored, rules in self._scored_windows(text):
-            yield "".join([joiner.add(line, d is None or d.keep) for line, d in stream.feed(raw, scored, rules)])
-        yield "".join([joiner.add(line, d is None or d.keep) for line, d in stream.finish()])
+        for window in self._decided_windows(text, DecisionStream(self.options)):
+            yield "".join([joiner.add(line, d is None or d.keep) for line, d in window])
 
     def iter_decisions(self, text: str, html: bool | None = None) -> Iterator[Decision]:
         """The decisions of :meth:`classify`, a window at a time: what ``--explain`` writes as it goes, so a
@@ -218,10 +211,15 @@ class Cleaner:
         if html or (html is None and looks_like_html(text)):
             yield from self.classify_html(text).decisions
             return
-        stream = DecisionStream(self.options)
+        for window in self._decided_windows(text, DecisionStream(self.options)):
+            yield from (d for _, d in window if d is not None)
+
+    def _decided_windows(self, text: str, stream: DecisionStream) -> Iterator[list[Emitted]]:
+        """The raw lines of plain ``text`` with their decisions (``None`` for a blank line), a window at a time
+        as ``stream`` decides them, then the last ones when it finishes."""
         for raw, scored, rules in self._scored_windows(text):
-            yield from (d for _, d in stream.feed(raw, scored, rules) if d is not None)
-        yield from (d for _, d in stream.finish() if d is not None)
+            yield list(stream.feed(raw, scored, rules))
+        yield list(stream.finish())
 
     def _scored_windows(self, text: str) -> Iterator[tuple[list[str], Scored, list[tuple[Rule, ...]]]]:
         """The raw lines of ``text`` a window at a time (``WINDOW_LINES`` non-blank ones), with the scores and
