@@ -21,9 +21,9 @@ import numpy as np
 
 from cleaner.categories import is_keep
 from cleaner.context import context_matrix
-from cleaner.decide import Decision, DecisionStream, DocumentResult, Emitted, decide
+from cleaner.decide import DecidedLines, Decision, DecisionStream, DocumentResult, decide
 from cleaner.fallback import fallback_scores
-from cleaner.features import LineShape, document_feature_array, line_shape
+from cleaner.features import LineShape, document_groups, line_shape
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
 from cleaner.rules import Rule, match_rules
@@ -44,7 +44,7 @@ def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) 
     matches): rules name closed sets of phrases in many languages, the model's classes were learnt
     mostly from English. Shape rules (separators, times) name a line only the model calls ``noise``.
     """
-    probs, keep_logit, category_logit = model.scores_flat(*document_feature_array(texts))
+    probs, keep_logit, category_logit = model.scores_grouped(document_groups(texts))
     if model.stage2 is not None:
         lengths = np.fromiter((s.length for s in shapes), np.int64, len(shapes))
         ruled = np.fromiter((bool(s.rules) for s in shapes), bool, len(shapes))
@@ -189,7 +189,7 @@ class Cleaner:
 
     def _classify_text(self, text: str) -> DocumentResult:
         stream = DecisionStream(self.options)
-        emitted = [pair for window in self._decided_windows(text, stream) for pair in window]
+        emitted = [pair for window in self._decided_windows(text, stream) for pair in window.emitted()]
         decisions = tuple(d for _, d in emitted if d is not None)
         return DocumentResult(tuple(raw for raw, _ in emitted), decisions, stream.truncated, self.source)
 
@@ -202,7 +202,7 @@ class Cleaner:
             return
         joiner = KeptJoiner()
         for window in self._decided_windows(text, DecisionStream(self.options)):
-            yield "".join([joiner.add(line, d is None or d.keep) for line, d in window])
+            yield "".join([joiner.add(line, keep) for line, keep in zip(window.raw, window.keeps())])
 
     def iter_decisions(self, text: str, html: bool | None = None) -> Iterator[Decision]:
         """The decisions of :meth:`classify`, a window at a time: what ``--explain`` writes as it goes, so a
@@ -212,14 +212,14 @@ class Cleaner:
             yield from self.classify_html(text).decisions
             return
         for window in self._decided_windows(text, DecisionStream(self.options)):
-            yield from (d for _, d in window if d is not None)
+            yield from (d for _, d in window.emitted() if d is not None)
 
-    def _decided_windows(self, text: str, stream: DecisionStream) -> Iterator[list[Emitted]]:
-        """The raw lines of plain ``text`` with their decisions (``None`` for a blank line), a window at a time
-        as ``stream`` decides them, then the last ones when it finishes."""
+    def _decided_windows(self, text: str, stream: DecisionStream) -> Iterator[DecidedLines]:
+        """The raw lines of plain ``text`` with their decisions, a window at a time as ``stream`` decides
+        them, then the last ones when it finishes."""
         for raw, scored, rules in self._scored_windows(text):
-            yield list(stream.feed(raw, scored, rules))
-        yield list(stream.finish())
+            yield stream.feed_lines(raw, scored, rules)
+        yield stream.finish_lines()
 
     def _scored_windows(self, text: str) -> Iterator[tuple[list[str], Scored, list[tuple[Rule, ...]]]]:
         """The raw lines of ``text`` a window at a time (``WINDOW_LINES`` non-blank ones), with the scores and

@@ -19,14 +19,16 @@ a category; this module turns that into keep/drop:
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from cleaner.categories import is_keep
 from cleaner.options import Options
 from cleaner.rules import Rule, is_truncated_tail
-from cleaner.segment import is_blank, join_kept
+from cleaner.segment import join_kept
 
 SMOOTH_MAX_CHARS = 120  # only short lines (subheads, one-liners) are rescued by their neighbours
 SMOOTH_MIN_SCORE = 0.02  # ...and only if the model gave them at least this much chance of being article
@@ -102,22 +104,58 @@ class DocumentResult:
         } | ({"extraction": self.extraction} if self.extraction else {})
 
 
-@dataclass(slots=True)
-class _Line:
-    """A non-blank line on its way through :class:`DecisionStream`."""
-
-    n: int
-    raw: str  # without its line ending's ``\r``: what :class:`Decision` shows
-    text: str  # stripped: what the rules compare
-    score: float
-    keep_cat: str
-    drop_cat: str
-    rules: tuple[Rule, ...]
-    keep: bool  # by the threshold or a kept category, before smoothing: what smoothing reads of neighbours
-    decision: Decision | None = None
-
-
 Emitted = tuple[str, "Decision | None"]  # a raw input line and its decision (``None`` for a blank line)
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedLines:
+    """Raw lines given out together, blank ones included, with the decision of each non-blank one as plain
+    lists: cleaning reads :meth:`keeps`, only an explanation needs :class:`Decision` objects (:meth:`emitted`)."""
+
+    raw: list[str]
+    first_n: int  # the 1-based line number of ``raw[0]``
+    slots: list[int]  # per raw line: its place in the lists below, -1 for a blank line
+    keep: list[bool]
+    category: list[str]
+    score: list[float]
+
+    def keeps(self) -> list[bool]:
+        """Whether each raw line is kept (a blank line counts as kept: the joiner decides about blank lines)."""
+        keep = self.keep
+        return [s < 0 or keep[s] for s in self.slots]
+
+    def emitted(self) -> Iterator[Emitted]:
+        """Each raw line with its :class:`Decision` (``None`` for a blank line)."""
+        for k, (raw, s) in enumerate(zip(self.raw, self.slots)):
+            if s < 0:
+                yield raw, None
+            else:
+                yield (
+                    raw,
+                    Decision(self.first_n + k, raw.rstrip("\r"), self.keep[s], self.category[s], float(self.score[s])),
+                )
+
+
+@dataclass(slots=True)
+class _Lines:
+    """Non-blank lines read and not yet decided, as parallel lists (the stream holds at most one between
+    windows: the last line read, waiting for its right neighbour)."""
+
+    score: list[float]
+    keep_cat: list[str]
+    drop_cat: list[str]
+    rules: list[tuple[Rule, ...]]
+    text: list[str]  # stripped: what the rules compare
+    at: list[int]  # the line's place among the raw lines being given out
+    keep: list[bool]  # by the threshold or a kept category, before smoothing: what smoothing reads of neighbours
+
+    def tail(self, k: int, shift: int) -> _Lines:
+        """The lines from the ``k``-th on, their places moved back by ``shift``."""
+        return _Lines(
+            *(v[k:] for v in (self.score, self.keep_cat, self.drop_cat, self.rules, self.text)),
+            [a - shift for a in self.at[k:]],
+            self.keep[k:],
+        )
 
 
 class DecisionStream:
@@ -128,6 +166,8 @@ class DecisionStream:
     whether a paywall line was seen, the last kept line. Memory is bounded by the window, not the document:
     of the short texts before the first kept line (a later copy of the headline among them is a repeat),
     the first ``SEEN_MAX_TEXTS`` distinct ones are remembered (at most ~15 MB), far more than any page has.
+    A window's lines are decided together, with numpy where every line is concerned (threshold, smoothing)
+    and line by line only where few are (lines that rules match, lines before the headline).
 
     >>> stream = DecisionStream(Options())
     >>> out = list(stream.feed(["Home", "", "A story, long enough to be article text."], [(0.01, "body", "navigation"),
@@ -141,10 +181,10 @@ class DecisionStream:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.truncated = False  # final after :meth:`finish`
-        self._queue: deque[tuple[str, _Line | None]] = deque()  # raw lines read and not yet given out
-        self._before: _Line | None = None  # the last decided line (the left neighbour of ``_pending``)
-        self._pending: _Line | None = None  # the last line read, waiting for its right neighbour
-        self._n = 0
+        self._held: list[str] = []  # raw lines read and not yet given out: the waiting line, blank lines after it
+        self._waiting = _Lines([], [], [], [], [], [], [])  # the waiting line (none, or one)
+        self._before: tuple[float, bool] | None = None  # score and keep of the last decided line
+        self._n = 0  # raw lines read
         self._headline: str | None = None  # the first kept line's text
         self._seen: set[str] | None = set()  # texts before the headline (a copy before it makes it a repeat)
         self._paywall = False
@@ -155,77 +195,142 @@ class DecisionStream:
     ) -> Iterator[Emitted]:
         """Read the next raw lines (with ``scored`` and ``rules`` of their non-blank ones, in order); give out
         every line decided so far, blank ones with ``None``, in input order."""
-        threshold = self.options.threshold
-        phrase_threshold = threshold * PHRASE_FACTOR  # a phrase rule's line must score higher to be kept
-        keep_categories = self.options.keep_categories
-        append = self._queue.append
-        lines = iter(zip(scored, rules, strict=True))
-        for raw in raw_lines:  # the hot loop of every cleaned line: attributes are read once, above
-            self._n += 1
-            if is_blank(raw):
-                append((raw, None))
-                continue
-            (score, keep_cat, drop_cat), line_rules = next(lines)
-            phrase = bool(line_rules) and any(not r.generic for r in line_rules)
-            keep = score >= (phrase_threshold if phrase else threshold) or drop_cat in keep_categories
-            line = _Line(self._n, raw.rstrip("\r"), raw.strip(), score, keep_cat, drop_cat, line_rules, keep)
-            append((raw, line))
-            if self._pending is not None:
-                self._decide(self._pending, self._before, line)
-                self._before = self._pending
-            self._pending = line
-        if next(lines, None) is not None:
-            raise ValueError("more scores than non-blank lines")
-        yield from self._emit()
+        return self.feed_lines(raw_lines, scored, rules).emitted()
 
     def finish(self) -> Iterator[Emitted]:
         """Decide the last line and give out the rest; :attr:`truncated` is then final."""
-        if self._pending is not None:
-            self._decide(self._pending, self._before, None)
-            self._before = self._pending = None
-        yield from self._emit()
+        return self.finish_lines().emitted()
+
+    def feed_lines(
+        self, raw_lines: Sequence[str], scored: Sequence[tuple[float, str, str]], rules: Sequence[tuple[Rule, ...]]
+    ) -> DecidedLines:
+        """:meth:`feed`, as :class:`DecidedLines`."""
+        held = len(self._held)
+        raw = self._held + list(raw_lines)
+        stripped = [line.strip() for line in raw_lines]
+        at = [held + k for k, text in enumerate(stripped) if text]
+        if len(at) != len(scored) or len(scored) != len(rules):
+            raise ValueError(f"{len(scored)} scores and {len(rules)} rule lists for {len(at)} non-blank lines")
+        lines = self._waiting
+        if at:
+            score = [s for s, _, _ in scored]
+            drop_cat = [c for _, _, c in scored]
+            lines = _Lines(
+                lines.score + score,
+                lines.keep_cat + [c for _, c, _ in scored],
+                lines.drop_cat + drop_cat,
+                lines.rules + list(rules),
+                lines.text + [stripped[k - held] for k in at],
+                lines.at + at,
+                lines.keep + self._kept(score, drop_cat, rules),
+            )
+        self._n += len(raw_lines)
+        return self._give_out(raw, lines, max(len(lines.score) - 1, 0))
+
+    def finish_lines(self) -> DecidedLines:
+        """:meth:`finish`, as :class:`DecidedLines`."""
+        out = self._give_out(self._held, self._waiting, len(self._waiting.score))
         last = self._last_kept
         self.truncated = self._paywall or (last is not None and is_truncated_tail(last))
+        return out
 
-    def _emit(self) -> Iterator[Emitted]:
-        queue = self._queue
-        while queue and (queue[0][1] is None or queue[0][1].decision is not None):  # type: ignore[union-attr]
-            raw, line = queue.popleft()
-            yield raw, (line.decision if line is not None else None)
+    def _kept(self, score: list[float], drop_cat: list[str], rules: Sequence[tuple[Rule, ...]]) -> list[bool]:
+        """Kept by the threshold (higher for a line a phrase rule names) or by a kept category."""
+        threshold = np.full(len(score), self.options.threshold)
+        for k, line_rules in enumerate(rules):
+            if line_rules and any(not r.generic for r in line_rules):
+                threshold[k] *= PHRASE_FACTOR
+        keep = np.asarray(score, np.float64) >= threshold
+        kept_categories = self.options.keep_categories
+        if kept_categories:
+            keep |= np.fromiter((c in kept_categories for c in drop_cat), bool, len(drop_cat))
+        return keep.tolist()
 
-    def _smoothed(self, line: _Line, before: _Line | None, after: _Line | None) -> bool:
-        """Whether a dropped line is kept by its neighbours (see the module's step 3)."""
-        if not self.options.smooth or before is None or after is None or line.keep or line.rules:
-            return line.keep
-        if len(line.text) > SMOOTH_MAX_CHARS or line.score < SMOOTH_MIN_SCORE:
-            return False
-        return min(before.score, after.score) >= SMOOTH_NEIGHBOUR_SCORE and before.keep and after.keep
+    def _give_out(self, raw: list[str], lines: _Lines, m: int) -> DecidedLines:
+        """Decide the first ``m`` of ``lines`` (the rest wait), and give out the raw lines before the first
+        that waits."""
+        keep, category = self._decide(lines, m) if m > 0 else ([], [])
+        if m:
+            last = next((i for i in range(m - 1, -1, -1) if keep[i] and is_keep(category[i])), None)
+            if last is not None:
+                self._last_kept = raw[lines.at[last]].rstrip("\r")
+        end = lines.at[m] if m < len(lines.at) else len(raw)
+        slots = [-1] * end
+        for k, a in enumerate(lines.at[:m]):
+            slots[a] = k
+        out = DecidedLines(raw[:end], self._n - len(raw) + 1, slots, keep, category, lines.score[:m])
+        self._held = raw[end:]
+        self._waiting = lines.tail(m, end)
+        return out
 
-    def _decide(self, line: _Line, before: _Line | None, after: _Line | None) -> None:
-        options = self.options
-        keep = self._smoothed(line, before, after)
-        category = line.keep_cat if keep else line.drop_cat
-        hard = next((r for r in line.rules if r.hard), None) if line.rules else None
-        if hard is not None and hard.category not in options.keep_categories:
-            keep, category = False, hard.category
-        elif keep and category == "title" and line.rules:
-            furniture = next((r for r in line.rules if r.category in NEVER_TITLE and not r.generic), None)
-            if furniture is not None and furniture.category not in options.keep_categories:
-                keep, category = False, furniture.category
-        short = len(line.text) <= REPEAT_MAX_CHARS
+    def _decide(self, lines: _Lines, m: int) -> tuple[list[bool], list[str]]:
+        """Keep and category of the first ``m`` of ``lines`` (the module's steps 1 to 4), and the facts
+        later windows need (the neighbour of the next line, whether a paywall line was seen)."""
+        kept_categories = self.options.keep_categories
+        keep = self._smoothed(lines, m)
+        category = [k if kept else d for kept, k, d in zip(keep, lines.keep_cat, lines.drop_cat)]
+        rules = lines.rules
+        for i in range(m):
+            if rules[i]:
+                keep[i], category[i] = _ruled(rules[i], keep[i], category[i], kept_categories)
+        self._repeats(lines.text, keep, category)
+        self._before = (lines.score[m - 1], lines.keep[m - 1])
+        self._paywall = self._paywall or "paywall" in category
+        return keep, category
+
+    def _smoothed(self, lines: _Lines, m: int) -> list[bool]:
+        """Keep by the threshold of the first ``m`` lines, and by their neighbours (the module's step 3): a
+        short dropped line that no rule matches, between two lines kept surely enough, is kept."""
+        keep = np.array(lines.keep[:m], bool)
+        if not self.options.smooth:
+            return keep.tolist()
+        score = np.array(lines.score[: m + 1], np.float64)
+        sure = np.array(lines.keep[: m + 1], bool) & (score >= SMOOTH_NEIGHBOUR_SCORE)
+        before = np.empty(m, bool)
+        before[0] = self._before is not None and self._before[1] and self._before[0] >= SMOOTH_NEIGHBOUR_SCORE
+        before[1:] = sure[: m - 1]
+        after = np.zeros(m, bool)  # the last line of the document has no right neighbour
+        after[: len(sure) - 1] = sure[1:]
+        doubt = ~keep & before & after & (score[:m] >= SMOOTH_MIN_SCORE)
+        for i in np.flatnonzero(doubt).tolist():
+            keep[i] = not lines.rules[i] and len(lines.text[i]) <= SMOOTH_MAX_CHARS
+        return keep.tolist()
+
+    def _repeats(self, texts: list[str], keep: list[bool], category: list[str]) -> None:
+        """A later copy of the headline (the first kept line) is a repeat (the module's step 2), in place."""
+        repeat_kept = "repeat" in self.options.keep_categories
+        start = 0
         if self._seen is not None:  # no headline yet
-            if keep:
-                self._headline, seen_before, self._seen = line.text, line.text in self._seen, None
-                if seen_before and short:
-                    keep, category = "repeat" in options.keep_categories, "repeat"
-            elif short and len(self._seen) < SEEN_MAX_TEXTS:
-                self._seen.add(line.text)
-        elif keep and short and line.text == self._headline:
-            keep, category = "repeat" in options.keep_categories, "repeat"
-        line.decision = Decision(line.n, line.raw, keep, category, float(line.score))
-        self._paywall = self._paywall or category == "paywall"
-        if keep and is_keep(category):
-            self._last_kept = line.raw
+            first = next((i for i, k in enumerate(keep) if k), len(keep))
+            seen = self._seen
+            for text in texts[:first]:
+                if len(text) <= REPEAT_MAX_CHARS and len(seen) < SEEN_MAX_TEXTS:
+                    seen.add(text)
+            if first == len(keep):
+                return
+            headline = self._headline = texts[first]
+            if headline in seen and len(headline) <= REPEAT_MAX_CHARS:
+                keep[first], category[first] = repeat_kept, "repeat"
+            self._seen, start = None, first + 1
+        headline = self._headline
+        if headline is None or len(headline) > REPEAT_MAX_CHARS:
+            return
+        for i in range(start, len(keep)):
+            if keep[i] and texts[i] == headline:
+                keep[i], category[i] = repeat_kept, "repeat"
+
+
+def _ruled(rules: tuple[Rule, ...], keep: bool, category: str, kept_categories: frozenset[str]) -> tuple[bool, str]:
+    """Keep and category of a line that ``rules`` match (the module's steps 1 and 4): a hard rule drops it,
+    a furniture phrase rule drops a line kept as ``title``."""
+    hard = next((r for r in rules if r.hard), None)
+    if hard is not None and hard.category not in kept_categories:
+        return False, hard.category
+    if keep and category == "title":
+        furniture = next((r for r in rules if r.category in NEVER_TITLE and not r.generic), None)
+        if furniture is not None and furniture.category not in kept_categories:
+            return False, furniture.category
+    return keep, category
 
 
 def decide(

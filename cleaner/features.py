@@ -30,8 +30,11 @@ which builds every string one at a time; a test checks both agree on every line)
 * the context features are computed for a whole document at once as small integer
   codes in numpy, and each template's codes map to hashed indices through a table
   filled on first use (:class:`_Template`), so no string is built for them;
-* each line's indices are then laid out in the reference order, because the model
-  sums weight rows in that order and the scores must agree to the bit.
+* for training, each line's indices are laid out in the reference order
+  (:func:`document_feature_array`); for inference, :func:`document_groups` keeps the
+  groups that repeat (a line's own features, those a kind of line gives its
+  neighbours) as tuples shared by many lines, so the model sums each distinct tuple's
+  weight rows once (``LinearModel.group_sums``), not once per line.
 
 >>> rows = document_features(["Putin Visits Kursk", "He went there on Friday, aides said."])
 >>> len(rows), all(isinstance(i, int) for i in rows[0])
@@ -493,6 +496,28 @@ def _shifted(parts: list[Parts], which: int, by: int, missing: tuple[int, ...]) 
     return [p[which] for p in parts[by:]] + pad
 
 
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """What a document's features are built from: each line's facts, the doc key, the context features as
+    ``(lines, k)`` index arrays (head, middle, tail) and each line's repetition features."""
+
+    facts: list[LineFacts]
+    dk: int
+    head: np.ndarray
+    middle: np.ndarray
+    tail: np.ndarray
+    repeats: list[tuple[int, ...]]
+
+
+def _document(texts: Sequence[str]) -> _Document:
+    facts = [line_facts(t) for t in texts]
+    tally = Counter(texts)
+    counts = [tally[t] for t in texts]
+    dk = _doc_key([f.shape.length for f in facts])
+    head, middle, tail = _context_arrays(facts, counts, dk)
+    return _Document(facts, dk, head, middle, tail, _repeats(texts, facts, counts))
+
+
 def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Hashed feature indices of each line, the model's input: every line's indices one line after another,
     and each line's count of them. ``texts`` are a document's stripped, non-blank lines. Laid out with numpy
@@ -506,29 +531,26 @@ def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     n = len(texts)
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    facts = [line_facts(t) for t in texts]
-    tally = Counter(texts)
-    counts = [tally[t] for t in texts]
-    dk = _doc_key([f.shape.length for f in facts])
-    head, middle, tail = _context_arrays(facts, counts, dk)
+    doc = _document(texts)
+    facts, dk = doc.facts, doc.dk
     plain = [_parts(0, f.kind) for f in facts]  # each line's parts as a neighbour, plain and crossed with dk
     crossed = [_parts(dk, f.kind) for f in facts]
     none, d_none = _parts(0, _NO_LINE), _parts(dk, _NO_LINE)  # the missing neighbour of a first or last line
     segments: list[list[tuple[int, ...]] | np.ndarray] = [  # in the order of document_features' rows
         [f.own for f in facts],
-        head,
+        doc.head,
         _shifted(plain, 0, -1, none[0]),
         _shifted(plain, 1, 1, none[1]),
         _shifted(plain, 2, -2, none[2]),
         _shifted(plain, 3, 2, none[3]),
-        middle,
+        doc.middle,
         [c[4] for c in crossed],
         _shifted(crossed, 0, -1, d_none[0]),
         _shifted(crossed, 1, 1, d_none[1]),
         _shifted(crossed, 2, -2, d_none[2]),
         _shifted(crossed, 3, 2, d_none[3]),
-        tail,
-        _repeats(texts, facts, counts),
+        doc.tail,
+        doc.repeats,
     ]
     lengths = np.stack(
         [
@@ -553,6 +575,81 @@ def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     return flat, row_lengths
 
 
+Group = tuple[list[tuple[int, ...]], np.ndarray]  # distinct tuples of feature indices, and each line's one
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentGroups:
+    """The features of :func:`document_feature_array`, grouped for summing rather than laid out.
+
+    A line's features are the indices in its row of ``fixed`` (features every line has one of: position,
+    context, document) and, for each group, the tuple of indices its entry in ``index`` points to (its own
+    features, those its neighbours give it, its repetition features). Few tuples are distinct, so a model
+    sums each distinct tuple's weight rows once, not once per line.
+    """
+
+    fixed: np.ndarray  # (lines, k) feature indices
+    groups: tuple[Group, ...]
+
+
+def _distinct_index(keys: Sequence[object]) -> tuple[list[int], np.ndarray]:
+    """Where each key first occurs, and for each key the number of its first occurrence among the distinct.
+
+    >>> _distinct_index(["a", "b", "a"])[0], _distinct_index(["a", "b", "a"])[1].tolist()
+    ([0, 1], [0, 1, 0])
+    """
+    numbers: dict[object, int] = {}
+    first: list[int] = []
+    index = np.empty(len(keys), np.int64)
+    for i, key in enumerate(keys):
+        k = numbers.get(key)
+        if k is None:
+            k = numbers[key] = len(first)
+            first.append(i)
+        index[i] = k
+    return first, index
+
+
+def _shifted_index(index: np.ndarray, by: int, missing: int) -> np.ndarray:
+    """``index`` of the line ``by`` places away from each line (``missing`` past either end).
+
+    >>> _shifted_index(np.array([0, 1, 2]), -1, 9).tolist(), _shifted_index(np.array([0, 1, 2]), 2, 9).tolist()
+    ([9, 0, 1], [2, 9, 9])
+    """
+    out = np.full(len(index), missing, np.int64)
+    if by < 0:
+        out[-by:] = index[: len(index) + by]
+    else:
+        out[: len(index) - by] = index[by:]
+    return out
+
+
+def document_groups(texts: Sequence[str]) -> DocumentGroups:
+    """:func:`document_feature_array` as :class:`DocumentGroups`: the same features of each line, for inference.
+
+    >>> g = document_groups(["Skip to content", "Skip to content", "He went there on Friday, aides said."])
+    >>> own, index = g.groups[0]
+    >>> len(own), index.tolist(), hash_feature("rule:skip_link") in own[0]
+    (2, [0, 0, 1], True)
+    """
+    if not texts:
+        return DocumentGroups(np.zeros((0, 0), np.int64), ())
+    doc = _document(texts)
+    facts, dk = doc.facts, doc.dk
+    first, own_index = _distinct_index([id(f) for f in facts])
+    first_kind, kind_index = _distinct_index([f.kind for f in facts])
+    kinds = [facts[i].kind for i in first_kind]
+    groups: list[Group] = [([facts[i].own for i in first], own_index)]
+    for dkey in (0, dk):
+        parts = [_parts(dkey, k) for k in kinds] + [_parts(dkey, _NO_LINE)]  # the last: a missing neighbour
+        for which, by in ((0, -1), (1, 1), (2, -2), (3, 2)):
+            groups.append(([p[which] for p in parts], _shifted_index(kind_index, by, len(kinds))))
+    groups.append(([_parts(dk, k)[4] for k in kinds], kind_index))
+    first_repeat, repeat_index = _distinct_index(doc.repeats)
+    groups.append(([doc.repeats[i] for i in first_repeat], repeat_index))
+    return DocumentGroups(np.concatenate((doc.head, doc.middle, doc.tail), axis=1), tuple(groups))
+
+
 def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[int]]:
     """Hashed feature indices of each line: :func:`document_feature_array` as a list per line, for training.
 
@@ -568,10 +665,12 @@ def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None =
 __all__ = [
     "FEATURE_VERSION",
     "N_FEATURES",
+    "DocumentGroups",
     "LineFacts",
     "LineShape",
     "document_feature_array",
     "document_features",
+    "document_groups",
     "hash_feature",
     "line_facts",
     "line_shape",

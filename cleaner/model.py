@@ -33,7 +33,7 @@ import numpy as np
 from cleaner.categories import is_keep
 from cleaner.context import FEATURE_NAMES as CONTEXT_FEATURES
 from cleaner.errors import ModelError, os_reason
-from cleaner.features import FEATURE_VERSION, N_FEATURES
+from cleaner.features import FEATURE_VERSION, N_FEATURES, DocumentGroups
 from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
 from cleaner.stage2 import TreeEnsemble, from_arrays
 
@@ -44,6 +44,7 @@ MODEL_DIRS = (  # where the shipped model lives, searched in this order
     Path(__file__).resolve().parent.parent / "models",  # a source checkout or editable install: models/ itself
 )
 FORMAT = "cleaner-linear-v1"  # the file layout; not the feature version
+GROUP_SUMS_MAX = 1 << 15  # summed groups remembered per model (~200 B each); cleared when full
 LOGIT_CHUNK_LINES = 256  # lines whose weight rows are gathered at once (~0.7 MB with ~20 classes)
 PROB_EPS = 1e-6  # keep probabilities are clipped to [eps, 1 - eps] before taking logits (as in training)
 MAX_ARRAY_BYTES = 256 * 1024 * 1024  # declared size of one array; the shipped model's largest (weights) is 17 MB
@@ -83,6 +84,7 @@ class LinearModel:
     keep_head: bool = False  # the last weight column is a binary keep/drop head
     table: np.ndarray = field(init=False, repr=False, compare=False)  # float32 ``weights`` and a zero row
     slot: np.ndarray = field(init=False, repr=False, compare=False)  # each feature's row of ``table``
+    sums: dict[tuple[int, ...], np.ndarray] = field(init=False, repr=False, compare=False)  # memo: group_sums
 
     def __post_init__(self) -> None:
         """Index the weights by feature: ``table[slot[f]]`` is feature ``f``'s weight row (zeros when it has none).
@@ -97,6 +99,7 @@ class LinearModel:
         slot[self.rows] = np.arange(len(self.rows), dtype=np.int32)
         object.__setattr__(self, "table", table)
         object.__setattr__(self, "slot", slot)
+        object.__setattr__(self, "sums", {})
 
     @property
     def keep_mask(self) -> np.ndarray:
@@ -139,6 +142,45 @@ class LinearModel:
         if not len(lengths):
             return self.scores([])
         return self._from_logits(self._summed(indices, lengths))
+
+    def scores_grouped(self, doc: DocumentGroups) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`scores` of a document's features as :func:`cleaner.features.document_groups` gives them.
+
+        The same sums, added in another order (in float64, then rounded to float32): a logit may differ
+        from :meth:`scores`' in its last bits. Stage 2 reads logits through tree thresholds, so its scores
+        are the same unless a logit lies within those bits of a threshold (no line of the dev sets does).
+        """
+        n = len(doc.fixed)
+        if not n:
+            return self.scores([])
+        out = np.zeros((n, self.table.shape[1]), np.float64)
+        for tuples, index in doc.groups:
+            out += self.group_sums(tuples)[index]
+        slots = self.slot[doc.fixed]
+        for lo in range(0, n, LOGIT_CHUNK_LINES):
+            out[lo : lo + LOGIT_CHUNK_LINES] += self.table[slots[lo : lo + LOGIT_CHUNK_LINES]].sum(
+                axis=1, dtype=np.float64
+            )
+        return self._from_logits(out.astype(np.float32))
+
+    def group_sums(self, groups: Sequence[tuple[int, ...]]) -> np.ndarray:
+        """The sum of each group's weight rows, ``(len(groups), width)`` float64; memoised per model (at most
+        ``GROUP_SUMS_MAX`` groups: a line's own features, those a kind of line gives its neighbours).
+
+        >>> m = LinearModel(("body", "menu"), np.array([[1, 2], [3, 4]], np.float32), np.array([5, 9]), {})
+        >>> m.group_sums([(5, 9), (), (9, 9)]).tolist()
+        [[4.0, 6.0], [0.0, 0.0], [6.0, 8.0]]
+        """
+        sums = self.sums
+        out = np.empty((len(groups), self.table.shape[1]), np.float64)
+        for i, group in enumerate(groups):
+            row = sums.get(group)
+            if row is None:
+                if len(sums) >= GROUP_SUMS_MAX:
+                    sums.clear()
+                row = sums[group] = self.table[self.slot[list(group)]].sum(axis=0, dtype=np.float64)
+            out[i] = row
+        return out
 
     def _from_logits(self, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         probs = softmax(logits[:, : len(self.classes)])

@@ -27,6 +27,7 @@ from cleaner.decide import (
 from cleaner.features import line_shape
 from cleaner.options import DEFAULT_THRESHOLD, Options
 from cleaner.segment import is_blank
+from tests.reference_decide import ReferenceStream
 
 TITLE = "Council approves new budget"
 BODY1 = "The city council approved the new budget on Monday after a long and heated debate, officials said."
@@ -301,3 +302,63 @@ def test_texts_before_the_headline_are_remembered_up_to_a_bound(
     out = [d for _, d in [*stream.feed(lines, scored, [()] * 4), *stream.finish()]]
     assert (out[-1].category == "repeat") is copy_is_repeat
     assert out[-1].keep is not copy_is_repeat
+
+
+# ------------------------------------------------------------------------------------ against the old code
+
+_RULED_POOL = [
+    *_POOL,
+    "Advertisement",
+    "Photo: Reuters",
+    "Read more: the plan in full",
+    "Subscribe now",
+    "By Jane Doe",
+    "Home > News > World",
+    "Council approves new budget",
+    "This article was truncated...",
+    "x" * 400,
+]
+_CATEGORIES = ["body", "title", "noise", "navigation", "paywall", "newsletter", "caption"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_RULED_POOL),
+            st.sampled_from([0.0, 0.01, DOUBT, 0.1, 0.3, 0.5, SURE, 1.0]),
+            st.sampled_from(["body", "title"]),
+            st.sampled_from(_CATEGORIES),
+        ),
+        max_size=40,
+    ),
+    st.lists(st.integers(0, 40), max_size=6),
+    st.sampled_from(
+        [
+            Options(),
+            Options(smooth=False),
+            Options(keep_categories=frozenset({"repeat", "navigation"})),
+            Options(keep_categories=frozenset({"paywall", "caption"})),
+            Options(threshold=0.5),
+        ]
+    ),
+)
+def test_decisions_are_those_of_the_line_by_line_code(
+    lines: list[tuple[str, float, str, str]], cuts: list[int], options: Options
+) -> None:
+    # the stream decides a window's lines together; tests/reference_decide.py decides one line at a time
+    raw = [line for line, *_ in lines]
+    scored = [(score, kc, dc) for line, score, kc, dc in lines if not is_blank(line)]
+    rules = [line_shape(line.strip()).rules for line in raw if not is_blank(line)]
+    old = ReferenceStream(options)
+    expected = [*old.feed(raw, scored, rules), *old.finish()]
+    bounds = [0, *sorted(min(c, len(raw)) for c in cuts), len(raw)]
+    stream = DecisionStream(options)
+    emitted: list[tuple[str, Decision | None]] = []
+    done = 0
+    for lo, hi in pairwise(bounds):
+        k = sum(not is_blank(line) for line in raw[lo:hi])
+        emitted += stream.feed(raw[lo:hi], scored[done : done + k], rules[done : done + k])
+        done += k
+    emitted += stream.finish()
+    assert emitted == expected
+    assert stream.truncated == old.truncated

@@ -294,3 +294,27 @@ def test_flat_features_are_the_rows_laid_end_to_end(linesets: Path) -> None:
         flat, counts = features.document_feature_array(texts)
         assert flat.tolist() == [f for row in rows for f in row]
         assert counts.tolist() == [len(row) for row in rows]
+
+
+def test_grouped_features_are_the_same_features(linesets: Path) -> None:
+    """``document_groups`` holds each line's features (as a multiset: the model sums them in any order)."""
+    docs = [*_dev_documents(linesets)[:300], [], ["one"], ["a", "b"], ["a", "b", "c"], ["x"] * 7]
+    for texts in docs:
+        texts = [t.strip() for t in texts if t.strip()]
+        groups = features.document_groups(texts)
+        rows = [sorted(row) for row in ref.document_features(texts)]
+        grouped = [
+            sorted([*groups.fixed[i].tolist(), *(f for tuples, index in groups.groups for f in tuples[index[i]])])
+            for i in range(len(texts))
+        ]
+        assert grouped == rows
+
+
+def test_grouped_scores_are_the_flat_scores(linesets: Path) -> None:
+    """Summed by group (float64), a line's logits are the flat sums (float32, in order) up to rounding."""
+    model = _shipped_model()
+    for texts in _dev_documents(linesets):
+        grouped = model.scores_grouped(features.document_groups(texts))
+        flat = model.scores_flat(*features.document_feature_array(texts))
+        for a, b in zip(grouped, flat):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
