@@ -21,55 +21,62 @@ import numpy as np
 
 from cleaner.categories import is_keep
 from cleaner.context import context_matrix
-from cleaner.decide import DecidedLines, Decision, DecisionStream, DocumentResult, decide
+from cleaner.decide import DecidedLines, Decision, DecisionStream, DocumentResult, ScoredLines, decide
 from cleaner.fallback import fallback_scores
-from cleaner.features import LineShape, document_groups, line_shape
+from cleaner.features import document_groups, line_shape
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
 from cleaner.rules import Rule, match_rules
-from cleaner.segment import KeptJoiner, iter_lines, looks_like_html
+from cleaner.segment import KeptJoiner, iter_line_chunks, looks_like_html
 
 if TYPE_CHECKING:
     from cleaner.htmlinput import ScoredBlocks
     from cleaner.htmlmodel import HtmlModel
 
 Scored = list[tuple[float, str, str]]  # (P(article), category if kept, category if dropped) per line
+Columns = tuple[list[float], list[str], list[str], list[tuple[Rule, ...]]]  # scores, keep and drop categories, rules
 WINDOW_LINES = 5_000  # longer documents are scored in windows of this many lines: bounds memory, no article is longer
 
 
-def model_scores(model: LinearModel, texts: list[str], shapes: list[LineShape]) -> Scored:
+def model_scores(model: LinearModel, texts: list[str]) -> Columns:
     """Score stripped non-blank lines with the model: stage 1 per line, then stage 2 in context (if any).
 
     The drop category of a line a phrase rule matches is that rule's category (the first that
     matches): rules name closed sets of phrases in many languages, the model's classes were learnt
     mostly from English. Shape rules (separators, times) name a line only the model calls ``noise``.
     """
-    probs, keep_logit, category_logit = model.scores_grouped(document_groups(texts))
+    doc = document_groups(texts)
+    rules = doc.line_rules()
+    probs, keep_logit, category_logit = model.scores_grouped(doc)
     if model.stage2 is not None:
-        lengths = np.fromiter((s.length for s in shapes), np.int64, len(shapes))
-        ruled = np.fromiter((bool(s.rules) for s in shapes), bool, len(shapes))
-        context = context_matrix(keep_logit, lengths, ruled, category_logit)
+        ruled = np.fromiter((bool(f.shape.rules) for f in doc.facts), bool, len(doc.facts))[doc.text_index]
+        context = context_matrix(keep_logit, doc.length, ruled, category_logit)
         keep_logit = model.stage2.decision(context).astype(np.float64)
     keep_p = 1.0 / (1.0 + np.exp(-keep_logit))
     keep_mask = model.keep_mask
     classes = np.array(model.classes)
-    keep_cat = classes[keep_mask][probs[:, keep_mask].argmax(axis=1)]
-    drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)]
-    out: Scored = []
-    for shape, p, kc, dc in zip(shapes, keep_p.tolist(), keep_cat.tolist(), drop_cat.tolist()):
-        named = next((r for r in shape.rules if not r.generic), None)
-        if named is not None:  # a phrase rule says what the line is
-            dc = named.category
-        elif dc == "noise" and shape.rules:  # a shape rule names what the model could not
-            dc = shape.rules[0].category
-        out.append((p, kc, dc))
-    return out
+    keep_cat = classes[keep_mask][probs[:, keep_mask].argmax(axis=1)].tolist()
+    drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)].tolist()
+    for i, line_rules in enumerate(rules):
+        if line_rules:
+            named = next((r for r in line_rules if not r.generic), None)
+            if named is not None:  # a phrase rule says what the line is
+                drop_cat[i] = named.category
+            elif drop_cat[i] == "noise":  # a shape rule names what the model could not
+                drop_cat[i] = line_rules[0].category
+    return keep_p.tolist(), keep_cat, drop_cat, rules
 
 
-def heuristic_scores(texts: list[str], shapes: list[LineShape]) -> Scored:
+def heuristic_scores(texts: list[str]) -> Columns:
     """Score stripped non-blank lines with the named fallback rules."""
+    shapes = [line_shape(t) for t in texts]
     scores = fallback_scores(texts, shapes)
-    return [(s, c if is_keep(c) else "body", "other" if is_keep(c) else c) for s, c in scores]
+    return (
+        [s for s, _ in scores],
+        ["body" if not is_keep(c) else c for _, c in scores],
+        ["other" if is_keep(c) else c for _, c in scores],
+        [s.rules for s in shapes],
+    )
 
 
 def check_text(text: object) -> None:
@@ -202,7 +209,7 @@ class Cleaner:
             return
         joiner = KeptJoiner()
         for window in self._decided_windows(text, DecisionStream(self.options)):
-            yield "".join([joiner.add(line, keep) for line, keep in zip(window.raw, window.keeps())])
+            yield joiner.add_lines(window.raw, window.keeps())
 
     def iter_decisions(self, text: str, html: bool | None = None) -> Iterator[Decision]:
         """The decisions of :meth:`classify`, a window at a time: what ``--explain`` writes as it goes, so a
@@ -217,45 +224,50 @@ class Cleaner:
     def _decided_windows(self, text: str, stream: DecisionStream) -> Iterator[DecidedLines]:
         """The raw lines of plain ``text`` with their decisions, a window at a time as ``stream`` decides
         them, then the last ones when it finishes."""
-        for raw, scored, rules in self._scored_windows(text):
-            yield stream.feed_lines(raw, scored, rules)
+        for raw, scored in self._scored_windows(text):
+            yield stream.feed_lines(raw, scored)
         yield stream.finish_lines()
 
-    def _scored_windows(self, text: str) -> Iterator[tuple[list[str], Scored, list[tuple[Rule, ...]]]]:
+    def _scored_windows(self, text: str) -> Iterator[tuple[list[str], ScoredLines]]:
         """The raw lines of ``text`` a window at a time (``WINDOW_LINES`` non-blank ones), with the scores and
         rules of those non-blank lines."""
         raw: list[str] = []
         texts: list[str] = []
-        for line in iter_lines(text):
-            raw.append(line)
-            stripped = line.strip()
-            if stripped:
-                texts.append(stripped)
-                if len(texts) == WINDOW_LINES:
-                    yield raw, *self._score_window(texts)
-                    raw, texts = [], []
+        at: list[int] = []
+        for chunk in iter_line_chunks(text):
+            stripped = [line.strip() for line in chunk]
+            filled = [k for k, t in enumerate(stripped) if t]  # the chunk's non-blank lines
+            start = 0  # the first line of the chunk not yet in a window
+            while len(texts) + len(filled) >= WINDOW_LINES:
+                take, filled = filled[: WINDOW_LINES - len(texts)], filled[WINDOW_LINES - len(texts) :]
+                end = take[-1] + 1
+                at += [len(raw) + k - start for k in take]
+                texts += [stripped[k] for k in take]
+                raw += chunk[start:end]
+                yield raw, self._score_window(texts, at)
+                raw, texts, at, start = [], [], [], end
+            at += [len(raw) + k - start for k in filled]
+            texts += [stripped[k] for k in filled]
+            raw += chunk[start:]
         if raw:
-            yield raw, *self._score_window(texts)
+            yield raw, self._score_window(texts, at)
 
-    def _score_window(self, texts: list[str]) -> tuple[Scored, list[tuple[Rule, ...]]]:
-        """Scores and rules of stripped non-blank lines; a line longer than ``max_line_chars`` is passed
-        through as body, and its clipped start triggers no rule."""
+    def _score_window(self, texts: list[str], at: list[int]) -> ScoredLines:
+        """Scores and rules of stripped non-blank lines (at places ``at`` among their raw lines); a line longer
+        than ``max_line_chars`` is passed through as body, and its clipped start triggers no rule."""
         if not texts:
-            return [], []
+            return ScoredLines([], [], [], [], [], [])
         limit = self.options.max_line_chars
-        clipped = [t[:limit] for t in texts]
-        shapes = [line_shape(t) for t in clipped]
-        scored = self._score(clipped, shapes)
-        rules = [s.rules for s in shapes]  # only the rules outlive a window: shapes hold every word
-        for i, text in enumerate(texts):
-            if len(text) > limit:
-                scored[i], rules[i] = (1.0, "body", "body"), ()
-        return scored, rules
+        long = [i for i, t in enumerate(texts) if len(t) > limit]
+        score, keep_cat, drop_cat, rules = self._score([t[:limit] for t in texts] if long else texts)
+        for i in long:
+            score[i], keep_cat[i], drop_cat[i], rules[i] = 1.0, "body", "body", ()
+        return ScoredLines(at, texts, score, keep_cat, drop_cat, rules)
 
-    def _score(self, texts: list[str], shapes: list[LineShape]) -> Scored:
+    def _score(self, texts: list[str]) -> Columns:
         if self.model is not None:
-            return model_scores(self.model, texts, shapes)
-        return heuristic_scores(texts, shapes)
+            return model_scores(self.model, texts)
+        return heuristic_scores(texts)
 
     def clean_html(self, page: str) -> str:
         """The cleaned text of an HTML page."""

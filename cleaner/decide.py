@@ -108,25 +108,59 @@ Emitted = tuple[str, "Decision | None"]  # a raw input line and its decision (``
 
 
 @dataclass(frozen=True, slots=True)
+class ScoredLines:
+    """A window's non-blank lines and what pass 1 says of them, as columns (what :class:`DecisionStream` reads)."""
+
+    at: list[int]  # each line's place among the window's raw lines
+    text: list[str]  # stripped: what the rules compare
+    score: list[float]  # P(article)
+    keep_cat: list[str]  # the category if kept
+    drop_cat: list[str]  # the category if dropped
+    rules: list[tuple[Rule, ...]]  # the rules that match it
+
+    @classmethod
+    def of(
+        cls, raw_lines: Sequence[str], scored: Sequence[tuple[float, str, str]], rules: Sequence[tuple[Rule, ...]]
+    ) -> ScoredLines:
+        """The non-blank ``raw_lines`` with ``(P(article), keep category, drop category)`` and ``rules`` each."""
+        stripped = [line.strip() for line in raw_lines]
+        at = [k for k, text in enumerate(stripped) if text]
+        if len(at) != len(scored) or len(scored) != len(rules):
+            raise ValueError(f"{len(scored)} scores and {len(rules)} rule lists for {len(at)} non-blank lines")
+        return cls(
+            at,
+            [stripped[k] for k in at],
+            [s for s, _, _ in scored],
+            [c for _, c, _ in scored],
+            [c for _, _, c in scored],
+            list(rules),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class DecidedLines:
     """Raw lines given out together, blank ones included, with the decision of each non-blank one as plain
     lists: cleaning reads :meth:`keeps`, only an explanation needs :class:`Decision` objects (:meth:`emitted`)."""
 
     raw: list[str]
     first_n: int  # the 1-based line number of ``raw[0]``
-    slots: list[int]  # per raw line: its place in the lists below, -1 for a blank line
+    at: list[int]  # the place among ``raw`` of each non-blank line, in order: the lists below are theirs
     keep: list[bool]
     category: list[str]
     score: list[float]
 
     def keeps(self) -> list[bool]:
         """Whether each raw line is kept (a blank line counts as kept: the joiner decides about blank lines)."""
-        keep = self.keep
-        return [s < 0 or keep[s] for s in self.slots]
+        keep = np.ones(len(self.raw), bool)
+        keep[self.at] = self.keep
+        return keep.tolist()
 
     def emitted(self) -> Iterator[Emitted]:
         """Each raw line with its :class:`Decision` (``None`` for a blank line)."""
-        for k, (raw, s) in enumerate(zip(self.raw, self.slots)):
+        slots = [-1] * len(self.raw)
+        for k, a in enumerate(self.at):
+            slots[a] = k
+        for k, (raw, s) in enumerate(zip(self.raw, slots)):
             if s < 0:
                 yield raw, None
             else:
@@ -195,34 +229,26 @@ class DecisionStream:
     ) -> Iterator[Emitted]:
         """Read the next raw lines (with ``scored`` and ``rules`` of their non-blank ones, in order); give out
         every line decided so far, blank ones with ``None``, in input order."""
-        return self.feed_lines(raw_lines, scored, rules).emitted()
+        return self.feed_lines(raw_lines, ScoredLines.of(raw_lines, scored, rules)).emitted()
 
     def finish(self) -> Iterator[Emitted]:
         """Decide the last line and give out the rest; :attr:`truncated` is then final."""
         return self.finish_lines().emitted()
 
-    def feed_lines(
-        self, raw_lines: Sequence[str], scored: Sequence[tuple[float, str, str]], rules: Sequence[tuple[Rule, ...]]
-    ) -> DecidedLines:
-        """:meth:`feed`, as :class:`DecidedLines`."""
+    def feed_lines(self, raw_lines: Sequence[str], scored: ScoredLines) -> DecidedLines:
+        """:meth:`feed`, with the non-blank lines' scores as columns, giving :class:`DecidedLines`."""
         held = len(self._held)
         raw = self._held + list(raw_lines)
-        stripped = [line.strip() for line in raw_lines]
-        at = [held + k for k, text in enumerate(stripped) if text]
-        if len(at) != len(scored) or len(scored) != len(rules):
-            raise ValueError(f"{len(scored)} scores and {len(rules)} rule lists for {len(at)} non-blank lines")
         lines = self._waiting
-        if at:
-            score = [s for s, _, _ in scored]
-            drop_cat = [c for _, _, c in scored]
+        if scored.at:
             lines = _Lines(
-                lines.score + score,
-                lines.keep_cat + [c for _, c, _ in scored],
-                lines.drop_cat + drop_cat,
-                lines.rules + list(rules),
-                lines.text + [stripped[k - held] for k in at],
-                lines.at + at,
-                lines.keep + self._kept(score, drop_cat, rules),
+                lines.score + scored.score,
+                lines.keep_cat + scored.keep_cat,
+                lines.drop_cat + scored.drop_cat,
+                lines.rules + scored.rules,
+                lines.text + scored.text,
+                lines.at + ([k + held for k in scored.at] if held else scored.at),
+                lines.keep + self._kept(scored.score, scored.drop_cat, scored.rules),
             )
         self._n += len(raw_lines)
         return self._give_out(raw, lines, max(len(lines.score) - 1, 0))
@@ -255,10 +281,7 @@ class DecisionStream:
             if last is not None:
                 self._last_kept = raw[lines.at[last]].rstrip("\r")
         end = lines.at[m] if m < len(lines.at) else len(raw)
-        slots = [-1] * end
-        for k, a in enumerate(lines.at[:m]):
-            slots[a] = k
-        out = DecidedLines(raw[:end], self._n - len(raw) + 1, slots, keep, category, lines.score[:m])
+        out = DecidedLines(raw[:end], self._n - len(raw) + 1, lines.at[:m], keep, category, lines.score[:m])
         self._held = raw[end:]
         self._waiting = lines.tail(m, end)
         return out

@@ -48,8 +48,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
 
@@ -250,6 +249,7 @@ def _neighbour_names(tag: str, kind: tuple[int, str, bool, tuple[str, ...]]) -> 
     return feats + [f"{tag}:rulecat:{c}" for c in categories]
 
 
+Group = tuple[list[tuple[int, ...]], np.ndarray]  # distinct tuples of feature indices, and each line's one
 _NO_LINE = (-1, "", False, ())  # the kind of the missing neighbour of a first or last line
 Parts = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 _PARTS_CACHE: dict[tuple[int, tuple[int, str, bool, tuple[str, ...]]], Parts] = {}
@@ -389,12 +389,13 @@ def main_block(lengths: Sequence[int], unit: int) -> tuple[int, int]:
     >>> main_block([5, 5, 200, 10, 300, 5, 5], 30)
     (2, 4)
     """
+    values = (np.minimum(np.asarray(lengths, np.int64), BLOCK_LINE_CAP) / unit - 1).tolist()  # the same floats
     best, best_lo, best_hi = 0.0, 0, -1
     total, lo = 0.0, 0
-    for i, length in enumerate(lengths):
+    for i, value in enumerate(values):
         if total <= 0:
             total, lo = 0.0, i
-        total += min(length, BLOCK_LINE_CAP) / unit - 1
+        total += value
         if total > best:
             best, best_lo, best_hi = total, lo, i
     return best_lo, best_hi
@@ -411,16 +412,11 @@ def _run_lengths(keys: np.ndarray) -> np.ndarray:
     return np.repeat(sizes, sizes)
 
 
-def _context_arrays(
-    facts: Sequence[LineFacts], counts: Sequence[int], dk: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _context_arrays(lines: _LineCodes, counts: np.ndarray, dk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The head, middle and tail context features of each line, as ``(lines, k)`` arrays."""
-    n = len(facts)
+    n = len(lines.length)
     i = np.arange(n)
-    lb = np.fromiter((f.length_bucket for f in facts), np.int64, n)
-    term = np.fromiter((f.terminal for f in facts), np.int64, n)
-    start = np.fromiter((f.start for f in facts), np.int64, n)
-    sent = np.fromiter((f.shape.sentence for f in facts), np.int64, n)
+    lb, term, start, sent = lines.length_bucket, lines.terminal, lines.start, lines.sentence
     dks = np.full(n, dk)
     head = [_POS(np.minimum(i, 7)), _POSEND(np.minimum(n - 1 - i, 7)), _RELDEC((10 * i / n).astype(np.int64))]
     head.append(_NDOC(np.full(n, n.bit_length())))
@@ -449,10 +445,9 @@ def _context_arrays(
     same_prev = np.concatenate(([False], start[1:] == start[:-1])).astype(np.int64)
     same_next = np.append(start[:-1] == start[1:], False).astype(np.int64)
     run = _bit_length(np.minimum(_run_lengths(start), RUN_CAP))
-    lengths = [f.shape.length for f in facts]
     doc_codes = [(_SAME, (same_prev, same_next)), (_RUN, (run, start)), (_REL, (lb - dk + REL_OFFSET,))]
     for unit, block, block_len in zip(BLOCK_UNITS, _BLOCK, _BLOCK_LEN):
-        lo, hi = main_block(lengths, unit)
+        lo, hi = main_block(lines.length, unit)
         where = np.where((lo <= i) & (i <= hi), 0, np.where(i < lo, 1, 2))
         doc_codes += [(block, (where,)), (block_len, (where, lb))]
 
@@ -462,29 +457,41 @@ def _context_arrays(
     middle += [crossed(dks, *codes) for (_, crossed), codes in doc_codes]
     middle += [_D_LEN_END(dks, lb, term), _D_START(dks, start)]
     tail = [crossed(dks, *codes) for (_, crossed), codes in sentence_codes]
-    tail.append(_COUNT(np.minimum(np.asarray(counts, np.int64), 3)))
+    tail.append(_COUNT(np.minimum(counts, 3)))
     return tuple(np.stack(cols, axis=1) for cols in (head, middle, tail))  # type: ignore[return-value]
 
 
-def _repeats(texts: Sequence[str], facts: Sequence[LineFacts], counts: Sequence[int]) -> list[tuple[int, ...]]:
-    """The repetition features of each line (most lines have none)."""
-    first = texts[0] if texts else ""
-    first_seen: dict[str, int] = {}
-    memo: dict[tuple[bool, int, bool], tuple[int, ...]] = {}
-    out: list[tuple[int, ...]] = []
-    for i, (text, f, count) in enumerate(zip(texts, facts, counts)):
-        seen = first_seen.setdefault(text, i)
-        if count == 1:  # a line equal to the first line occurs twice at least
-            out.append(())
+def _repeats(text_index: np.ndarray, first_at: np.ndarray, counts: np.ndarray, lb: np.ndarray) -> Group:
+    """The repetition features of each line (most lines have none), as distinct tuples and each line's one.
+
+    ``text_index`` numbers each line's text (0 for the first line's), ``first_at`` is where each numbered
+    text first occurs, ``counts`` how often each line's text occurs, ``lb`` each line's length bucket.
+    """
+    i = np.arange(len(text_index))
+    later = first_at[text_index] < i
+    first_copy = (text_index == 0) & (i > 0)  # a copy of the first line occurs twice at least
+    code = np.where(counts > 1, (first_copy * BUCKETS + lb) * 2 + later, -1)
+    codes = _distinct_ints(code)
+    tuples = []
+    for c in codes.tolist():
+        if c < 0:
+            tuples.append(())
             continue
-        key = (i > 0 and text == first, f.length_bucket, seen < i)
-        hashed = memo.get(key)
-        if hashed is None:
-            names = ["repeat:first"] if key[0] else []
-            names.append(f"repeat:{f.length_bucket}:{'later' if seen < i else 'first'}")
-            hashed = memo[key] = _hashed(names)
-        out.append(hashed)
-    return out
+        (is_first, bucket), is_later = divmod(c // 2, BUCKETS), c % 2
+        names = ["repeat:first"] if is_first else []
+        names.append(f"repeat:{bucket}:{'later' if is_later else 'first'}")
+        tuples.append(_hashed(names))
+    return tuples, np.searchsorted(codes, code)
+
+
+def _distinct_ints(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (``np.unique`` without its ``numpy.ma`` import).
+
+    >>> _distinct_ints(np.array([3, -1, 3])).tolist()
+    [-1, 3]
+    """
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
 
 
 def _shifted(parts: list[Parts], which: int, by: int, missing: tuple[int, ...]) -> list[tuple[int, ...]]:
@@ -497,25 +504,58 @@ def _shifted(parts: list[Parts], which: int, by: int, missing: tuple[int, ...]) 
 
 
 @dataclass(frozen=True, slots=True)
-class _Document:
-    """What a document's features are built from: each line's facts, the doc key, the context features as
-    ``(lines, k)`` index arrays (head, middle, tail) and each line's repetition features."""
+class _LineCodes:
+    """Each line's facts as numbers, one array per fact (what the context features read)."""
 
-    facts: list[LineFacts]
+    length: np.ndarray
+    length_bucket: np.ndarray
+    terminal: np.ndarray  # codes in TERMINALS
+    start: np.ndarray  # codes in START_KEYS
+    sentence: np.ndarray  # 0 or 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """What a document's features are built from: the facts of each distinct text, each line's text number,
+    the doc key, the context features as ``(lines, k)`` index arrays (head, middle, tail) and the lines'
+    repetition features."""
+
+    facts: list[LineFacts]  # per distinct text, in order of first occurrence
+    text_index: np.ndarray  # each line's text: its place in ``facts``
+    length: np.ndarray  # each line's length
     dk: int
     head: np.ndarray
     middle: np.ndarray
     tail: np.ndarray
-    repeats: list[tuple[int, ...]]
+    repeats: Group
+
+    def line_facts(self) -> list[LineFacts]:
+        """Each line's facts."""
+        facts = self.facts
+        return [facts[k] for k in self.text_index.tolist()]
 
 
 def _document(texts: Sequence[str]) -> _Document:
-    facts = [line_facts(t) for t in texts]
-    tally = Counter(texts)
-    counts = [tally[t] for t in texts]
-    dk = _doc_key([f.shape.length for f in facts])
-    head, middle, tail = _context_arrays(facts, counts, dk)
-    return _Document(facts, dk, head, middle, tail, _repeats(texts, facts, counts))
+    """The facts of each distinct text once, spread to the lines with numpy: boilerplate repeats."""
+    first_at, text_index = _distinct_index(texts)
+    facts = [line_facts(texts[k]) for k in first_at]
+    d = len(facts)
+
+    def spread(values: Iterable[int]) -> np.ndarray:
+        return np.fromiter(values, np.int64, d)[text_index]
+
+    lines = _LineCodes(
+        spread(f.shape.length for f in facts),
+        spread(f.length_bucket for f in facts),
+        spread(f.terminal for f in facts),
+        spread(f.start for f in facts),
+        spread(f.shape.sentence for f in facts),
+    )
+    counts = np.bincount(text_index, minlength=d)[text_index]
+    dk = _doc_key(lines.length.tolist())
+    head, middle, tail = _context_arrays(lines, counts, dk)
+    repeats = _repeats(text_index, np.asarray(first_at, np.int64), counts, lines.length_bucket)
+    return _Document(facts, text_index, lines.length, dk, head, middle, tail, repeats)
 
 
 def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -532,7 +572,7 @@ def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     doc = _document(texts)
-    facts, dk = doc.facts, doc.dk
+    facts, dk = doc.line_facts(), doc.dk
     plain = [_parts(0, f.kind) for f in facts]  # each line's parts as a neighbour, plain and crossed with dk
     crossed = [_parts(dk, f.kind) for f in facts]
     none, d_none = _parts(0, _NO_LINE), _parts(dk, _NO_LINE)  # the missing neighbour of a first or last line
@@ -550,7 +590,7 @@ def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
         _shifted(crossed, 2, -2, d_none[2]),
         _shifted(crossed, 3, 2, d_none[3]),
         doc.tail,
-        doc.repeats,
+        [doc.repeats[0][k] for k in doc.repeats[1].tolist()],
     ]
     lengths = np.stack(
         [
@@ -575,9 +615,6 @@ def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     return flat, row_lengths
 
 
-Group = tuple[list[tuple[int, ...]], np.ndarray]  # distinct tuples of feature indices, and each line's one
-
-
 @dataclass(frozen=True, slots=True)
 class DocumentGroups:
     """The features of :func:`document_feature_array`, grouped for summing rather than laid out.
@@ -590,6 +627,14 @@ class DocumentGroups:
 
     fixed: np.ndarray  # (lines, k) feature indices
     groups: tuple[Group, ...]
+    facts: list[LineFacts]  # of each distinct text, in order of first occurrence
+    text_index: np.ndarray  # each line's text: its place in ``facts``
+    length: np.ndarray  # each line's length
+
+    def line_rules(self) -> list[tuple[Rule, ...]]:
+        """The rules each line matches."""
+        rules = [f.shape.rules for f in self.facts]
+        return [rules[k] for k in self.text_index.tolist()]
 
 
 def _distinct_index(keys: Sequence[object]) -> tuple[list[int], np.ndarray]:
@@ -633,21 +678,22 @@ def document_groups(texts: Sequence[str]) -> DocumentGroups:
     (2, [0, 0, 1], True)
     """
     if not texts:
-        return DocumentGroups(np.zeros((0, 0), np.int64), ())
+        empty = np.zeros(0, np.int64)
+        return DocumentGroups(np.zeros((0, 0), np.int64), (), [], empty, empty)
     doc = _document(texts)
     facts, dk = doc.facts, doc.dk
-    first, own_index = _distinct_index([id(f) for f in facts])
-    first_kind, kind_index = _distinct_index([f.kind for f in facts])
-    kinds = [facts[i].kind for i in first_kind]
-    groups: list[Group] = [([facts[i].own for i in first], own_index)]
+    first_kind, kind_of_text = _distinct_index([f.kind for f in facts])
+    kinds = [facts[k].kind for k in first_kind]
+    kind_index = kind_of_text[doc.text_index]
+    groups: list[Group] = [([f.own for f in facts], doc.text_index)]
     for dkey in (0, dk):
         parts = [_parts(dkey, k) for k in kinds] + [_parts(dkey, _NO_LINE)]  # the last: a missing neighbour
         for which, by in ((0, -1), (1, 1), (2, -2), (3, 2)):
             groups.append(([p[which] for p in parts], _shifted_index(kind_index, by, len(kinds))))
     groups.append(([_parts(dk, k)[4] for k in kinds], kind_index))
-    first_repeat, repeat_index = _distinct_index(doc.repeats)
-    groups.append(([doc.repeats[i] for i in first_repeat], repeat_index))
-    return DocumentGroups(np.concatenate((doc.head, doc.middle, doc.tail), axis=1), tuple(groups))
+    groups.append(doc.repeats)
+    fixed = np.concatenate((doc.head, doc.middle, doc.tail), axis=1)
+    return DocumentGroups(fixed, tuple(groups), facts, doc.text_index, doc.length)
 
 
 def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[int]]:

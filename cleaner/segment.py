@@ -41,14 +41,24 @@ def iter_lines(text: str, chunk_chars: int = LINE_CHUNK_CHARS) -> Iterator[str]:
     >>> list(iter_lines("a\\n\\nb\\nc\\n", chunk_chars=2)) == split_lines("a\\n\\nb\\nc\\n")
     True
     """
+    for chunk in iter_line_chunks(text, chunk_chars):
+        yield from chunk
+
+
+def iter_line_chunks(text: str, chunk_chars: int = LINE_CHUNK_CHARS) -> Iterator[list[str]]:
+    """:func:`split_lines` as lists of about ``chunk_chars`` characters of lines each, in order.
+
+    >>> list(iter_line_chunks("a\\n\\nb\\nc\\n", chunk_chars=2))
+    [['a', ''], ['b', 'c']]
+    """
     text = _unix_lone_cr(text)
     start = 0
     while start < len(text):
         end = text.find("\n", start + chunk_chars)
         if end < 0:
-            yield from _split(text[start:])
+            yield _split(text[start:])
             return
-        yield from text[start:end].split("\n")
+        yield text[start:end].split("\n")
         start = end + 1
 
 
@@ -102,6 +112,30 @@ class KeptJoiner:
     def __init__(self) -> None:
         self._started = False  # a text line was written: a blank line may follow
         self._blank: str | None = None  # the blank line held until the next kept text line
+
+    def add_lines(self, lines: Sequence[str], keep: Sequence[bool]) -> str:
+        """:meth:`add` of each line, joined.
+
+        >>> KeptJoiner().add_lines(["", "a", "", "", "b", "x", ""], [True] * 5 + [False, True])
+        'a\\n\\nb\\n'
+        """
+        out = []
+        started, blank = self._started, self._blank
+        for line, kept in zip(lines, keep):
+            if not kept:
+                continue
+            if not line.strip():
+                if started and blank is None:
+                    blank = line
+                continue
+            if blank is not None:
+                out.append(f"{blank}\n{line}\n")
+                blank = None
+            else:
+                out.append(line + "\n")
+            started = True
+        self._started, self._blank = started, blank
+        return "".join(out)
 
     def add(self, line: str, keep: bool) -> str:
         if not keep:
