@@ -21,7 +21,16 @@ import numpy as np
 
 from cleaner.categories import is_keep
 from cleaner.context import context_matrix
-from cleaner.decide import DecidedLines, Decision, DecisionStream, DocumentResult, ScoredLines, decide
+from cleaner.decide import (
+    DecidedLines,
+    Decision,
+    DecisionStream,
+    DocumentResult,
+    DocumentSummary,
+    ScoredLines,
+    count_categories,
+    decide,
+)
 from cleaner.fallback import fallback_scores
 from cleaner.features import document_groups, line_shape
 from cleaner.model import LinearModel, default_model_path, load_model
@@ -48,8 +57,9 @@ def model_scores(model: LinearModel, texts: list[str]) -> Columns:
     doc = document_groups(texts)
     rules = doc.line_rules()
     probs, keep_logit, category_logit = model.scores_grouped(doc)
+    named = [_named_category(f.shape.rules) for f in doc.facts]  # per distinct text
+    ruled = np.fromiter((c is not None for c in named), bool, len(named))[doc.text_index]
     if model.stage2 is not None:
-        ruled = np.fromiter((bool(f.shape.rules) for f in doc.facts), bool, len(doc.facts))[doc.text_index]
         context = context_matrix(keep_logit, doc.length, ruled, category_logit)
         keep_logit = model.stage2.decision(context).astype(np.float64)
     keep_p = 1.0 / (1.0 + np.exp(-keep_logit))
@@ -57,14 +67,21 @@ def model_scores(model: LinearModel, texts: list[str]) -> Columns:
     classes = np.array(model.classes)
     keep_cat = classes[keep_mask][probs[:, keep_mask].argmax(axis=1)].tolist()
     drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)].tolist()
-    for i, line_rules in enumerate(rules):
-        if line_rules:
-            named = next((r for r in line_rules if not r.generic), None)
-            if named is not None:  # a phrase rule says what the line is
-                drop_cat[i] = named.category
-            elif drop_cat[i] == "noise":  # a shape rule names what the model could not
-                drop_cat[i] = line_rules[0].category
+    text_index = doc.text_index
+    for i in np.flatnonzero(ruled).tolist():
+        phrase, category = named[text_index[i]]  # type: ignore[misc]
+        if phrase or drop_cat[i] == "noise":
+            drop_cat[i] = category
     return keep_p.tolist(), keep_cat, drop_cat, rules
+
+
+def _named_category(rules: tuple[Rule, ...]) -> tuple[bool, str] | None:
+    """What the rules a line matches say it is: a phrase rule's category (``True``, the first phrase rule's),
+    a shape rule's (``False``: only for a line the model calls ``noise``), or nothing."""
+    if not rules:
+        return None
+    named = next((r for r in rules if not r.generic), None)
+    return (True, named.category) if named is not None else (False, rules[0].category)
 
 
 def heuristic_scores(texts: list[str]) -> Columns:
@@ -210,6 +227,22 @@ class Cleaner:
         joiner = KeptJoiner()
         for window in self._decided_windows(text, DecisionStream(self.options)):
             yield joiner.add_lines(window.raw, window.keeps())
+
+    def summarize(self, text: str, html: bool | None = None) -> DocumentSummary:
+        """The cleaned text of ``text`` and the document's facts (``classify(...).summary()``), without making
+        a :class:`Decision` per line: what ``--jsonl`` and ``batch`` need when no explanation is asked."""
+        check_text(text)
+        if html or (html is None and looks_like_html(text)):
+            return self.classify_html(text).summary()
+        stream = DecisionStream(self.options)
+        joiner = KeptJoiner()
+        pieces: list[str] = []
+        decided: list[tuple[bool, str]] = []
+        for window in self._decided_windows(text, stream):
+            pieces.append(joiner.add_lines(window.raw, window.keeps()))
+            decided += window.counted()
+        counts = count_categories(decided)
+        return DocumentSummary("".join(pieces), stream.truncated, self.source, counts["kept"], counts["dropped"])
 
     def iter_decisions(self, text: str, html: bool | None = None) -> Iterator[Decision]:
         """The decisions of :meth:`classify`, a window at a time: what ``--explain`` writes as it goes, so a

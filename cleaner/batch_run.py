@@ -28,7 +28,7 @@ from cleaner import __version__
 from cleaner.api import shared_cleaner
 from cleaner.batch_plan import FileResult, Task, explain_path
 from cleaner.cli_options import EXIT_INTERRUPTED
-from cleaner.decide import Decision
+from cleaner.decide import Decision, DocumentResult
 from cleaner.errors import CleanerError, InputError, OutputError, os_reason
 from cleaner.jsonl import clean_jsonl_lines
 from cleaner.manifest import content_digest, file_digest, settings_key
@@ -101,8 +101,9 @@ def clean_document(task: Task, settings: Settings) -> FileResult:
     digest = content_digest(raw)
     text, encoding, replaced = decode_document(gunzip(raw) if task.src.name.endswith(".gz") else raw)
     html = True if settings.html or task.kind == "html" else None
-    result = shared_cleaner(settings.options, settings.model_path).classify(text, html=html)
-    if settings.explain:
+    cleaner = shared_cleaner(settings.options, settings.model_path)
+    result = cleaner.classify(text, html=html) if settings.explain else cleaner.summarize(text, html=html)
+    if isinstance(result, DocumentResult):
         _write_explain(task, result.decisions)
     with _open_output(task.dst) as out:
         out.write(result.text.encode("utf-8"))
@@ -134,7 +135,8 @@ def clean_dataset(task: Task, settings: Settings) -> FileResult:
     documents = truncated = bad_count = 0
     stopped: str | None = None
     with open_binary(task.src) as stream, _open_output(task.dst) as out:
-        for outcome in clean_jsonl_lines(cleaner, binary_lines(stream), settings.text_field, settings.html):
+        outcomes = clean_jsonl_lines(cleaner, binary_lines(stream), settings.text_field, settings.html, decisions=False)
+        for outcome in outcomes:
             if outcome.error is not None:
                 if outcome.fatal and documents + bad_count == 0:
                     raise InputError(outcome.error)  # nothing read: no output at all

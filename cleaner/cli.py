@@ -213,7 +213,7 @@ def _clean_jsonl(
             continue
         with stream if name != "-" else contextlib.nullcontext(stream):
             lines = _with_progress(binary_lines(stream), name) if progress else binary_lines(stream)
-            for outcome in clean_jsonl_lines(cleaner, lines, field, html):
+            for outcome in clean_jsonl_lines(cleaner, lines, field, html, decisions=mode == "explain"):
                 if outcome.error is not None:
                     bad += 1
                     failed += outcome.fatal

@@ -20,7 +20,7 @@ a category; this module turns that into keep/drop:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,20 +88,54 @@ class DocumentResult:
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Lines kept and dropped per category."""
-        kept = Counter(d.category for d in self.decisions if d.keep)
-        dropped = Counter(d.category for d in self.decisions if not d.keep)
-        return {"kept": dict(sorted(kept.items())), "dropped": dict(sorted(dropped.items()))}
+        return count_categories((d.keep, d.category) for d in self.decisions)
+
+    def summary(self) -> DocumentSummary:
+        """The cleaned text and the document's facts, without the decisions."""
+        counts = self.counts()
+        return DocumentSummary(
+            self.text, self.truncated, self.source, counts["kept"], counts["dropped"], self.extraction
+        )
 
     def metadata(self) -> dict[str, object]:
         """Document-level facts: what ``--jsonl`` adds to each document as its ``cleaner`` field."""
-        counts = self.counts()
+        return self.summary().metadata()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """What cleaning one document gives when no one asks for its lines' decisions: the cleaned text and
+    the document's facts (``Cleaner.summarize``: no :class:`Decision` is made)."""
+
+    text: str
+    truncated: bool
+    source: str
+    kept: dict[str, int]  # lines kept per category, categories sorted
+    dropped: dict[str, int]  # lines dropped per category, categories sorted
+    extraction: str = ""
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Lines kept and dropped per category."""
+        return {"kept": self.kept, "dropped": self.dropped}
+
+    def metadata(self) -> dict[str, object]:
+        """Document-level facts: what ``--jsonl`` adds to each document as its ``cleaner`` field."""
         return {
-            "kept_lines": sum(counts["kept"].values()),
-            "dropped_lines": sum(counts["dropped"].values()),
-            "dropped": counts["dropped"],
+            "kept_lines": sum(self.kept.values()),
+            "dropped_lines": sum(self.dropped.values()),
+            "dropped": self.dropped,
             "truncated": self.truncated,
             "source": self.source,
         } | ({"extraction": self.extraction} if self.extraction else {})
+
+
+def count_categories(decided: Iterable[tuple[bool, str]]) -> dict[str, dict[str, int]]:
+    """Lines kept and dropped per category, of ``(keep, category)`` pairs, categories sorted."""
+    kept: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
+    for keep, category in decided:
+        (kept if keep else dropped)[category] += 1
+    return {"kept": dict(sorted(kept.items())), "dropped": dict(sorted(dropped.items()))}
 
 
 Emitted = tuple[str, "Decision | None"]  # a raw input line and its decision (``None`` for a blank line)
@@ -154,6 +188,10 @@ class DecidedLines:
         keep = np.ones(len(self.raw), bool)
         keep[self.at] = self.keep
         return keep.tolist()
+
+    def counted(self) -> Iterator[tuple[bool, str]]:
+        """Keep and category of each non-blank line, in order."""
+        return zip(self.keep, self.category)
 
     def emitted(self) -> Iterator[Emitted]:
         """Each raw line with its :class:`Decision` (``None`` for a blank line)."""
@@ -263,9 +301,14 @@ class DecisionStream:
     def _kept(self, score: list[float], drop_cat: list[str], rules: Sequence[tuple[Rule, ...]]) -> list[bool]:
         """Kept by the threshold (higher for a line a phrase rule names) or by a kept category."""
         threshold = np.full(len(score), self.options.threshold)
+        phrases: dict[int, bool] = {}  # per rule tuple (lines of one text share theirs)
         for k, line_rules in enumerate(rules):
-            if line_rules and any(not r.generic for r in line_rules):
-                threshold[k] *= PHRASE_FACTOR
+            if line_rules:
+                phrase = phrases.get(id(line_rules))
+                if phrase is None:
+                    phrase = phrases[id(line_rules)] = any(not r.generic for r in line_rules)
+                if phrase:
+                    threshold[k] *= PHRASE_FACTOR
         keep = np.asarray(score, np.float64) >= threshold
         kept_categories = self.options.keep_categories
         if kept_categories:
@@ -293,9 +336,14 @@ class DecisionStream:
         keep = self._smoothed(lines, m)
         category = [k if kept else d for kept, k, d in zip(keep, lines.keep_cat, lines.drop_cat)]
         rules = lines.rules
+        ruled: dict[tuple[int, bool, str], tuple[bool, str]] = {}  # per rule tuple, keep and category
         for i in range(m):
             if rules[i]:
-                keep[i], category[i] = _ruled(rules[i], keep[i], category[i], kept_categories)
+                key = (id(rules[i]), keep[i], category[i])
+                decided = ruled.get(key)
+                if decided is None:
+                    decided = ruled[key] = _ruled(rules[i], keep[i], category[i], kept_categories)
+                keep[i], category[i] = decided
         self._repeats(lines.text, keep, category)
         self._before = (lines.score[m - 1], lines.keep[m - 1])
         self._paywall = self._paywall or "paywall" in category

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cleaner.api import Cleaner
-from cleaner.decide import Decision, DocumentResult
+from cleaner.decide import Decision, DocumentResult, DocumentSummary
 from cleaner.errors import InputError
 from cleaner.segment import match_final_newline
 
@@ -73,9 +73,10 @@ def dumps_document(doc: dict[str, Any]) -> str:
 
 
 def clean_record(
-    cleaner: Cleaner, doc: dict[str, Any], field: str = "text", html: bool = False
-) -> tuple[dict[str, Any], DocumentResult]:
-    """A copy of ``doc`` with ``field`` cleaned and the ``cleaner`` metadata added (``doc`` is left as it is).
+    cleaner: Cleaner, doc: dict[str, Any], field: str = "text", html: bool = False, decisions: bool = True
+) -> tuple[dict[str, Any], DocumentResult | DocumentSummary]:
+    """A copy of ``doc`` with ``field`` cleaned and the ``cleaner`` metadata added (``doc`` is left as it is),
+    and what cleaning it gave: its :class:`DocumentResult`, or without ``decisions`` only its summary.
 
     With ``html``, the field holds an HTML page, extracted first; else it is text, never sniffed.
 
@@ -84,7 +85,7 @@ def clean_record(
     >>> out["id"], out["text"], out["cleaner"]["dropped"]
     (7, '', {'newsletter': 1})
     """
-    result = cleaner.classify(doc[field], html=html)
+    result = cleaner.classify(doc[field], html=html) if decisions else cleaner.summarize(doc[field], html=html)
     return {**doc, field: match_final_newline(doc[field], result.text), METADATA_FIELD: result.metadata()}, result
 
 
@@ -113,11 +114,16 @@ def _is_blank(raw: str | bytes | None) -> bool:
 
 
 def clean_jsonl_lines(
-    cleaner: Cleaner, lines: Iterable[str | bytes | None], field: str = "text", html: bool = False
+    cleaner: Cleaner,
+    lines: Iterable[str | bytes | None],
+    field: str = "text",
+    html: bool = False,
+    decisions: bool = True,
 ) -> Iterator[JsonlOutcome]:
     """Clean each JSON document in ``lines`` (str, UTF-8 bytes, or None for an over-long line); blanks are skipped.
 
-    Each document is cleaned by :func:`clean_record` (``html``: its text field holds a page).
+    Each document is cleaned by :func:`clean_record` (``html``: its text field holds a page; ``decisions``:
+    each outcome carries its lines' decisions, for an explanation).
     """
     iterator = iter(lines)
     lineno = 0
@@ -136,12 +142,14 @@ def clean_jsonl_lines(
         if isinstance(doc, str):
             yield JsonlOutcome(lineno, error=f"line {lineno}: {doc}")
             continue
-        yield _clean_line(cleaner, doc, field, lineno, html)
+        yield _clean_line(cleaner, doc, field, lineno, html, decisions)
 
 
-def _clean_line(cleaner: Cleaner, doc: dict[str, Any], field: str, lineno: int, html: bool = False) -> JsonlOutcome:
+def _clean_line(
+    cleaner: Cleaner, doc: dict[str, Any], field: str, lineno: int, html: bool = False, decisions: bool = True
+) -> JsonlOutcome:
     try:
-        doc, result = clean_record(cleaner, doc, field, html)
+        doc, result = clean_record(cleaner, doc, field, html, decisions)
         line = dumps_document(doc) + "\n"
         line.encode("utf-8")  # a lone surrogate ("\ud800") parses but cannot be written
     except UnicodeEncodeError as exc:
@@ -150,6 +158,5 @@ def _clean_line(cleaner: Cleaner, doc: dict[str, Any], field: str, lineno: int, 
         return JsonlOutcome(lineno, error=f"line {lineno}: nested too deeply")
     except InputError as exc:  # with html: a text field whose page gives no text or cannot be parsed
         return JsonlOutcome(lineno, error=f"line {lineno}: {exc}")
-    return JsonlOutcome(
-        lineno, line=line, truncated=result.truncated, counts=result.counts(), decisions=result.decisions
-    )
+    made = result.decisions if isinstance(result, DocumentResult) else ()
+    return JsonlOutcome(lineno, line=line, truncated=result.truncated, counts=result.counts(), decisions=made)

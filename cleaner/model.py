@@ -172,15 +172,20 @@ class LinearModel:
         [[4.0, 6.0], [0.0, 0.0], [6.0, 8.0]]
         """
         sums = self.sums
-        out = np.empty((len(groups), self.table.shape[1]), np.float64)
-        for i, group in enumerate(groups):
-            row = sums.get(group)
-            if row is None:
-                if len(sums) >= GROUP_SUMS_MAX:
-                    sums.clear()
-                row = sums[group] = self.table[self.slot[list(group)]].sum(axis=0, dtype=np.float64)
-            out[i] = row
-        return out
+        if len(sums) + len(groups) > GROUP_SUMS_MAX:
+            sums.clear()
+        missing = [g for g in dict.fromkeys(groups) if g not in sums]
+        if missing:  # summed together: one gather for all of them
+            lengths = np.fromiter(map(len, missing), np.int64, len(missing))
+            indices = np.fromiter(chain.from_iterable(missing), np.int64, int(lengths.sum()))
+            rows = self.table[self.slot[indices]].astype(np.float64)
+            starts = np.cumsum(lengths) - lengths
+            summed = np.zeros((len(missing), self.table.shape[1]), np.float64)
+            filled = lengths > 0  # reduceat cannot give an empty group's zero sum
+            if filled.any():
+                summed[filled] = np.add.reduceat(rows, starts[filled], axis=0)
+            sums.update(zip(missing, summed))
+        return np.array([sums[g] for g in groups], np.float64).reshape(len(groups), self.table.shape[1])
 
     def _from_logits(self, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         probs = softmax(logits[:, : len(self.classes)])

@@ -147,8 +147,8 @@ class LeafMasks:
             leaf = (lowest.astype(np.float32).view(np.int32) >> 23) - 127
         else:
             leaf = (lowest.astype(np.float64).view(np.int64) >> 52) - 1023
-        trees = np.arange(self.leaf_values.shape[0])
-        return self.leaf_values[trees, leaf].sum(axis=1, dtype=np.float64)
+        leaf += np.arange(0, self.leaf_values.size, self.bits, dtype=leaf.dtype)  # each tree's leaf, flat
+        return self.leaf_values.ravel().take(leaf).sum(axis=1, dtype=np.float64)
 
 
 def leaf_masks(trees: TreeEnsemble) -> LeafMasks | None:

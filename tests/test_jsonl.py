@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cleaner.api import Cleaner
 from cleaner.jsonl import clean_jsonl_lines, clean_record
 from cleaner.options import Options
+from tests.conftest import REPO
 
 RULES = Cleaner(Options(use_model=False))
 PAYWALLED = (
@@ -66,3 +69,17 @@ def test_an_html_field_without_extractable_text_is_an_error_of_its_line_only() -
     outcomes = list(clean_jsonl_lines(Cleaner(Options(use_model=False)), [plain, page], html=True))
     assert outcomes[0].error is not None and outcomes[0].error.startswith("line 1: no text could be extracted")
     assert outcomes[1].error is None and "The council met" in json.loads(outcomes[1].line or "")["text"]
+
+
+@pytest.mark.parametrize("html", [False, True])
+def test_a_summary_is_what_the_decisions_give(html: bool) -> None:
+    """``summarize`` (what --jsonl and batch use when no explanation is asked) agrees with ``classify``."""
+    cleaner = Cleaner(Options())
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*.txt"))]
+    if html:
+        page = "<html><body><nav>Home | News</nav><article><h1>A title</h1><p>{}</p></article></body></html>"
+        texts = [page.format(t[:2000]) for t in texts]
+    else:
+        texts += ["", "\n\n", "Subscribe\n\nA line of text that is long enough to be kept as article text, surely.\n"]
+    for text in texts:
+        assert cleaner.summarize(text, html=html) == cleaner.classify(text, html=html).summary()
