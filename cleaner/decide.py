@@ -300,15 +300,10 @@ class DecisionStream:
 
     def _kept(self, score: list[float], drop_cat: list[str], rules: Sequence[tuple[Rule, ...]]) -> list[bool]:
         """Kept by the threshold (higher for a line a phrase rule names) or by a kept category."""
-        threshold = np.full(len(score), self.options.threshold)
-        phrases: dict[int, bool] = {}  # per rule tuple (lines of one text share theirs)
-        for k, line_rules in enumerate(rules):
-            if line_rules:
-                phrase = phrases.get(id(line_rules))
-                if phrase is None:
-                    phrase = phrases[id(line_rules)] = any(not r.generic for r in line_rules)
-                if phrase:
-                    threshold[k] *= PHRASE_FACTOR
+        sets, which = _rule_sets(rules)
+        phrase = np.array([any(not r.generic for r in line_rules) for line_rules in sets], bool)[which]
+        threshold = self.options.threshold
+        threshold = np.where(phrase, threshold * PHRASE_FACTOR, threshold)
         keep = np.asarray(score, np.float64) >= threshold
         kept_categories = self.options.keep_categories
         if kept_categories:
@@ -335,15 +330,16 @@ class DecisionStream:
         kept_categories = self.options.keep_categories
         keep = self._smoothed(lines, m)
         category = [k if kept else d for kept, k, d in zip(keep, lines.keep_cat, lines.drop_cat)]
-        rules = lines.rules
-        ruled: dict[tuple[int, bool, str], tuple[bool, str]] = {}  # per rule tuple, keep and category
-        for i in range(m):
-            if rules[i]:
-                key = (id(rules[i]), keep[i], category[i])
-                decided = ruled.get(key)
-                if decided is None:
-                    decided = ruled[key] = _ruled(rules[i], keep[i], category[i], kept_categories)
-                keep[i], category[i] = decided
+        sets, which = _rule_sets(lines.rules[:m])
+        overrides = [_override(rules, kept_categories) for rules in sets]
+        if any(o != (None, None) for o in overrides):
+            hard = np.array([h for h, _ in overrides], object)[which]  # the category a hard rule drops a line as
+            furniture = np.array([f for _, f in overrides], object)[which]  # ...a furniture rule drops a title as
+            keep_array, category_array = np.array(keep, bool), np.array(category, object)
+            title = keep_array & (category_array == "title") & (furniture != None)  # noqa: E711 (elementwise)
+            dropped = np.where(hard != None, hard, np.where(title, furniture, None))  # noqa: E711
+            for i in np.flatnonzero(dropped != None).tolist():  # noqa: E711
+                keep[i], category[i] = False, dropped[i]
         self._repeats(lines.text, keep, category)
         self._before = (lines.score[m - 1], lines.keep[m - 1])
         self._paywall = self._paywall or "paywall" in category
@@ -374,9 +370,12 @@ class DecisionStream:
         if self._seen is not None:  # no headline yet
             first = next((i for i, k in enumerate(keep) if k), len(keep))
             seen = self._seen
-            for text in texts[:first]:
-                if len(text) <= REPEAT_MAX_CHARS and len(seen) < SEEN_MAX_TEXTS:
-                    seen.add(text)
+            if len(seen) + first <= SEEN_MAX_TEXTS:  # the bound cannot be reached: no need to count
+                seen.update(text for text in texts[:first] if len(text) <= REPEAT_MAX_CHARS)
+            else:
+                for text in texts[:first]:
+                    if len(text) <= REPEAT_MAX_CHARS and len(seen) < SEEN_MAX_TEXTS:
+                        seen.add(text)
             if first == len(keep):
                 return
             headline = self._headline = texts[first]
@@ -391,17 +390,34 @@ class DecisionStream:
                 keep[i], category[i] = repeat_kept, "repeat"
 
 
-def _ruled(rules: tuple[Rule, ...], keep: bool, category: str, kept_categories: frozenset[str]) -> tuple[bool, str]:
-    """Keep and category of a line that ``rules`` match (the module's steps 1 and 4): a hard rule drops it,
-    a furniture phrase rule drops a line kept as ``title``."""
+def _override(rules: tuple[Rule, ...], kept_categories: frozenset[str]) -> tuple[str | None, str | None]:
+    """What the rules a line matches do to it (the module's steps 1 and 4): the category a hard rule drops it
+    as, and the category a furniture phrase rule drops it as if it was kept as ``title`` (``None``: nothing;
+    a category the user keeps overrides nothing)."""
     hard = next((r for r in rules if r.hard), None)
     if hard is not None and hard.category not in kept_categories:
-        return False, hard.category
-    if keep and category == "title":
-        furniture = next((r for r in rules if r.category in NEVER_TITLE and not r.generic), None)
-        if furniture is not None and furniture.category not in kept_categories:
-            return False, furniture.category
-    return keep, category
+        return hard.category, None
+    furniture = next((r for r in rules if r.category in NEVER_TITLE and not r.generic), None)
+    if furniture is not None and furniture.category not in kept_categories:
+        return None, furniture.category
+    return None, None
+
+
+def _rule_sets(rules: Sequence[tuple[Rule, ...]]) -> tuple[list[tuple[Rule, ...]], np.ndarray]:
+    """The distinct rule tuples of ``rules`` (lines of one text share one tuple object) and each line's one.
+
+    >>> a, b = (), ()
+    >>> sets, which = _rule_sets([a, b, a])
+    >>> len(sets), which.tolist()
+    (1, [0, 0, 0])
+    """
+    ids = np.fromiter(map(id, rules), np.int64, len(rules))
+    distinct = np.sort(ids)
+    distinct = distinct[np.concatenate(([True], distinct[1:] != distinct[:-1]))] if len(ids) else distinct
+    which = np.searchsorted(distinct, ids)
+    first = np.empty(len(distinct), np.int64)
+    first[which[::-1]] = np.arange(len(ids) - 1, -1, -1)  # the first line of each tuple
+    return [rules[k] for k in first.tolist()], which
 
 
 def decide(

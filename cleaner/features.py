@@ -389,7 +389,10 @@ def main_block(lengths: Sequence[int], unit: int) -> tuple[int, int]:
     >>> main_block([5, 5, 200, 10, 300, 5, 5], 30)
     (2, 4)
     """
-    values = (np.minimum(np.asarray(lengths, np.int64), BLOCK_LINE_CAP) / unit - 1).tolist()  # the same floats
+    worth = np.minimum(np.asarray(lengths, np.int64), BLOCK_LINE_CAP) / unit - 1
+    if not len(worth) or worth.max() <= 0:  # no line pays: the running sum never rises above zero
+        return 0, -1
+    values = worth.tolist()  # the same floats as ``min(len, cap) / unit - 1`` one line at a time
     best, best_lo, best_hi = 0.0, 0, -1
     total, lo = 0.0, 0
     for i, value in enumerate(values):

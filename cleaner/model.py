@@ -32,6 +32,7 @@ import numpy as np
 
 from cleaner.categories import is_keep
 from cleaner.context import FEATURE_NAMES as CONTEXT_FEATURES
+from cleaner.distinct import distinct_rows
 from cleaner.errors import ModelError, os_reason
 from cleaner.features import FEATURE_VERSION, N_FEATURES, DocumentGroups
 from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
@@ -153,6 +154,13 @@ class LinearModel:
         n = len(doc.fixed)
         if not n:
             return self.scores([])
+        distinct = distinct_rows(np.column_stack([doc.fixed, *(index for _, index in doc.groups)]))
+        if distinct is not None:  # lines with the same features (a line repeated in the same context)
+            first, index = distinct
+            fewer = DocumentGroups(
+                doc.fixed[first], tuple((t, i[first]) for t, i in doc.groups), doc.facts, doc.text_index, doc.length
+            )
+            return tuple(a[index] for a in self.scores_grouped(fewer))  # type: ignore[return-value]
         out = np.zeros((n, self.table.shape[1]), np.float64)
         for tuples, index in doc.groups:
             out += self.group_sums(tuples)[index]
