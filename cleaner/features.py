@@ -200,6 +200,27 @@ def _has_url(text: str) -> bool:
     return _URL.search(text) is not None
 
 
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _char_counts(sample: str) -> tuple[int, int, int]:
+    """How many characters of ``sample`` are letters, upper-case, digits (``str.isalpha``, ``isupper``,
+    ``isdigit``); ASCII text is counted by deleting classes of bytes, in C.
+
+    >>> _char_counts("Hello World 42"), _char_counts("Ünïcode ²")
+    ((10, 2, 2), (7, 1, 1))
+    """
+    if not sample.isascii():
+        return sum(map(str.isalpha, sample)), sum(map(str.isupper, sample)), sum(map(str.isdigit, sample))
+    data = sample.encode("ascii")
+    n = len(data)
+    return (
+        n - len(data.translate(None, _ASCII_LETTERS)),
+        n - len(data.translate(None, _ASCII_LETTERS[:26])),
+        n - len(data.translate(None, b"0123456789")),
+    )
+
+
 def _own_features(text: str, shape: LineShape) -> list[str]:
     words = shape.words
     lb = _bucket(shape.length)
@@ -212,13 +233,12 @@ def _own_features(text: str, shape: LineShape) -> list[str]:
         f"len_end:{lb}:{shape.terminal}",
     ]
     sample = text[:SHAPE_SAMPLE_CHARS]
-    letters = sum(map(str.isalpha, sample))
-    uppers = sum(map(str.isupper, sample))
+    letters, uppers, digits = _char_counts(sample)
     feats.append(f"upper:{_ratio_bucket(uppers, letters)}")
     tokens = sample.split()
     titled = sum(map(str.isupper, (w[0] for w in tokens)))
     feats.append(f"titled:{_ratio_bucket(titled, len(tokens))}")
-    feats.append(f"digits:{_ratio_bucket(sum(map(str.isdigit, sample)), len(sample))}")
+    feats.append(f"digits:{_ratio_bucket(digits, len(sample))}")
     if _has_url(text):
         feats.append("has:url")
     if "@" in text and _EMAIL.search(text):  # the pattern needs an "@": most lines skip its search

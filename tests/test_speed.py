@@ -318,3 +318,9 @@ def test_grouped_scores_are_the_flat_scores(linesets: Path) -> None:
         flat = model.scores_flat(*features.document_feature_array(texts))
         for a, b in zip(grouped, flat):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+@given(st.text(max_size=60) | st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_character_counts_are_the_str_methods(sample: str) -> None:
+    counts = (sum(map(str.isalpha, sample)), sum(map(str.isupper, sample)), sum(map(str.isdigit, sample)))
+    assert features._char_counts(sample) == counts
