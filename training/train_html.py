@@ -48,7 +48,7 @@ import numpy as np
 
 from cleaner.errors import InputError
 from cleaner.evaluate_html import GoldPage, read_article_pages, read_wcxb, score_extractions, word_bag, word_f1
-from cleaner.htmlcontext import code_mask, context_matrix, guard_code
+from cleaner.htmlcontext import FEATURE_NAMES_V2, code_mask, context_matrix, guard_code
 from cleaner.htmlfeatures import (
     HTML_FEATURE_VERSION,
     Block,
@@ -74,6 +74,7 @@ WEIGHTINGS = ("words",)  # block weight in training: its word count (the metric'
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)  # P(content) cut-offs tried by CV
 TREE_ROUNDS = (100, 200)  # boosting rounds of the stage-2 trees tried by CV (0: no trees)
 TREE_LEAVES = (15, 31)  # leaves per tree tried by CV
+CONTEXT_FEATURES = FEATURE_NAMES_V2  # the trees' columns: the original 24 and the page features (html-v3)
 NEAR_BEST = 0.002  # CV scores this close to the best count as ties, broken by the preferences above
 SELECTION_RULE = (
     "site-grouped CV on the train pages; score: the macro average over page types of the mean per-page word F1, "
@@ -276,9 +277,13 @@ def type_table(data: Sequence[PageData], f1s: np.ndarray) -> dict[str, np.ndarra
     return {**table, "macro": macro, "all": f1s.mean(axis=0)}
 
 
-def context_rows(data: Sequence[PageData], setting: str, logits: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Each page's stage-2 feature matrix, from its (out-of-fold) stage-1 logits."""
-    return [context_matrix(z, d.blocks, kept_shares(d.blocks, d.extractions[setting])) for d, z in zip(data, logits)]
+def context_rows(
+    data: Sequence[PageData], setting: str, logits: Sequence[np.ndarray], names: Sequence[str] = CONTEXT_FEATURES
+) -> list[np.ndarray]:
+    """Each page's stage-2 feature matrix (columns ``names``), from its (out-of-fold) stage-1 logits."""
+    return [
+        context_matrix(z, d.blocks, kept_shares(d.blocks, d.extractions[setting]), names) for d, z in zip(data, logits)
+    ]
 
 
 def tree_cv(data: Sequence[PageData], xs: Sequence[np.ndarray], folds, leaves: int) -> dict[int, list[np.ndarray]]:
@@ -402,7 +407,7 @@ def two_stage_model(coef: np.ndarray, bias: float, trees: TreeEnsemble, threshol
     shift = _logit(DEFAULT_THRESHOLD) - _logit(threshold)
     shifted = replace(trees, baseline=trees.baseline + shift)
     meta = {**meta, "shifted_to": DEFAULT_THRESHOLD, "code_guard_shift": shift}
-    return HtmlModel(coef[rows], rows, meta, shifted)
+    return HtmlModel(coef[rows], rows, meta, shifted, CONTEXT_FEATURES)
 
 
 def final_model(train: Sequence[PageData], best: dict, oof: dict, meta: dict) -> HtmlModel:
