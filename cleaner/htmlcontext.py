@@ -21,8 +21,9 @@ Page features (:data:`PAGE_FEATURE_NAMES`, read by models trained with them, :da
 the pages whose content is not prose, products and listings:
 
 * where the block lies from the page's main heading (its first ``<h1>``, else its first heading): blocks
-  after it, words between, and the nearest container the two share (a product's price and details sit in
-  the title's container; a listing's items after it);
+  after it, words between, and the smallest container holding both, by its steps up from the heading and
+  its share of the page's words (a product's price and details sit in the title's container; a listing's
+  items after it);
 * repeated item structure: the block's rank among the blocks alike in markup, and what that group holds
   (prices, words, links), how often the block's exact text recurs on the page (menus repeat);
 * prices and currency in the block and in its grandparent container (a product card, a spec row);
@@ -58,7 +59,7 @@ from cleaner.htmlfeatures import Block, _signature
 WINDOW = 3  # radius of the window summaries (blocks)
 OFFSETS = (-2, -1, 1, 2)  # neighbours whose own logit is a feature
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-NO_SHARED_LEVEL = 5  # h1_shared when the block shares none of the main heading's containers (chains are 5 deep)
+MAX_UP = 16  # h1_up when the block shares none of the main heading's known containers (and its cap)
 PRICE = re.compile(
     r"(?:[$\u00a3\u20ac\u00a5\u20b9\u20bd]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|Rs\.?|kr|z\u0142)\s?)\s?\d"
     r"|\d(?:[\d.,\u00a0 ]*\d)?\s?(?:[$\u00a3\u20ac\u00a5\u20b9\u20bd]|(?:USD|EUR|GBP|CHF|kr|z\u0142)\b)"
@@ -97,7 +98,8 @@ PAGE_FEATURE_NAMES: tuple[str, ...] = (
     "has_h1",
     "h1_rel",
     "h1_words",
-    "h1_shared",
+    "h1_up",
+    "h1_region",
     "log_h1s",
     "alike_rank",
     "alike_price",
@@ -173,15 +175,48 @@ def _main_heading(blocks: Sequence[Block]) -> tuple[int, float]:
     return first, 0.5 if first >= 0 else 0.0
 
 
-def _shared_level(chain: tuple[int, ...], heading_chain: tuple[int, ...]) -> int:
-    """How many containers up from the main heading the nearest one it shares with a block is (0: the heading's
-    own element; :data:`NO_SHARED_LEVEL`: none within the chains).
+def _parents(blocks: Sequence[Block]) -> dict[int, int]:
+    """Each container's parent container (by serial), as the blocks' chains (5 deep) reveal them.
 
-    >>> _shared_level((9, 7, 3, 1), (5, 3, 1)), _shared_level((9, 8), (5, 3))
-    (1, 5)
+    >>> from cleaner.htmlfeatures import page_blocks
+    >>> blocks = page_blocks("<html><body><div><p>One two three four.</p></div></body></html>")
+    >>> chain = blocks[0].chain
+    >>> all(_parents(blocks)[a] == b for a, b in zip(chain, chain[1:]))
+    True
     """
-    own = set(chain)
-    return next((level for level, serial in enumerate(heading_chain) if serial in own), NO_SHARED_LEVEL)
+    parents: dict[int, int] = {}
+    for b in blocks:
+        for child, parent in zip(b.chain, b.chain[1:]):
+            parents.setdefault(child, parent)
+    return parents
+
+
+def _heading_steps(blocks: Sequence[Block], top: int, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per block: how many containers up from the main heading (block ``top``) the smallest one holding both
+    lies (0: the heading's own element; :data:`MAX_UP` when its ancestors cannot be followed that far), and the
+    share of the page's words that container holds.
+
+    Chains hold 5 containers; the parents they reveal (:func:`_parents`) extend them up to the page root.
+    """
+    parents = _parents(blocks)
+    serial, up = blocks[top].chain[0], {}
+    while serial not in up and len(up) < MAX_UP:
+        up[serial] = len(up)
+        if serial not in parents:
+            break
+        serial = parents[serial]
+    steps = np.full(len(blocks), MAX_UP, dtype=np.int64)
+    for i, b in enumerate(blocks):
+        serial, seen = b.chain[0], 0
+        while seen < 4 * MAX_UP:  # a bound on malformed chains, far beyond any page's nesting
+            if serial in up:
+                steps[i] = up[serial]
+                break
+            if serial not in parents:
+                break
+            serial, seen = parents[serial], seen + 1
+    held = np.cumsum(np.bincount(steps, weights=words, minlength=MAX_UP + 1))
+    return steps.astype(np.float64), held[steps] / max(float(words.sum()), 1.0)
 
 
 def _has_any(blocks: Sequence[Block], names: frozenset[str]) -> np.ndarray:
@@ -201,11 +236,10 @@ def page_columns(
         cum = np.concatenate(([0.0], np.cumsum(words)))
         between = np.where(index >= top, cum[index] - cum[top], -(cum[top] - cum[index + 1]))
         h1_rel = (index - top) / max(n - 1, 1)
-        heading_chain = blocks[top].chain
-        shared = np.fromiter((_shared_level(b.chain, heading_chain) for b in blocks), dtype=np.float32, count=n)
+        steps, region = _heading_steps(blocks, top, words)
     else:
         between, h1_rel = np.zeros(n), np.zeros(n)
-        shared = np.full(n, float(NO_SHARED_LEVEL))
+        steps, region = np.full(n, float(MAX_UP)), np.ones(n)
     price = np.fromiter((PRICE.search(b.text) is not None for b in blocks), dtype=np.float32, count=n)
     ids: dict[Hashable, int] = {}
     seen: list[int] = []
@@ -230,7 +264,8 @@ def page_columns(
         np.full(n, sure),
         h1_rel,
         np.sign(between) * np.log1p(np.abs(between)),
-        shared,
+        steps,
+        region,
         np.full(n, np.log1p(sum(b.tag == "h1" for b in blocks))),
         rank / np.maximum(counts[group] - 1, 1),
         group_mean(price),

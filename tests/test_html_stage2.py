@@ -133,9 +133,10 @@ def test_page_features_place_each_block_against_the_title_its_group_and_prices()
     assert np.array_equal(m[:, : len(FEATURE_NAMES)], context_matrix(np.zeros(len(blocks)), blocks, kept))
     row = {t: dict(zip(FEATURE_NAMES_V2, r.tolist())) for t, r in zip(texts, m)}
     title, price, men = row["Wool Runner"], row["$98.00"], row["Men"]
-    assert title["has_h1"] == 1.0 and title["h1_rel"] == 0.0 and title["h1_shared"] == 0.0
+    assert title["has_h1"] == 1.0 and title["h1_rel"] == 0.0 and title["h1_up"] == 0.0
     assert men["h1_rel"] < 0 < price["h1_rel"] and men["h1_words"] < 0 < price["h1_words"]
-    assert price["h1_shared"] == 1.0 < men["h1_shared"]  # the price sits in the title's own container
+    assert price["h1_up"] == 1.0 < men["h1_up"]  # the price sits in the title's own container, the menu far up
+    assert 0 < price["h1_region"] < men["h1_region"] == 1.0  # that container holds part of the page, the body all
     assert price["price"] == 1.0 and title["price"] == 0.0 and row[CARDS[2]]["price"] == 1.0
     assert price["product_class"] == 1.0 and men["in_chrome"] == 1.0 and men["in_main"] == 0.0
     assert price["in_main"] == 1.0 and row["Merino wool"]["cell"] == 1.0 and title["cell"] == 0.0

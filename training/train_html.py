@@ -48,6 +48,7 @@ import numpy as np
 
 from cleaner.errors import InputError
 from cleaner.evaluate_html import GoldPage, read_article_pages, read_wcxb, score_extractions, word_bag, word_f1
+from cleaner.htmlcontext import FEATURE_NAMES as CONTEXT_FEATURES_V1
 from cleaner.htmlcontext import FEATURE_NAMES_V2, code_mask, context_matrix, guard_code
 from cleaner.htmlfeatures import (
     HTML_FEATURE_VERSION,
@@ -481,7 +482,18 @@ def _stage2_text(model: HtmlModel) -> list[str]:
         "`cleaner/stage2.py`) over each block's page context (`cleaner/htmlcontext.py`): its stage-1 logit, its "
         "neighbours' (1 and 2 away), a window's mean and max, its rank in the page, the mean logit of the blocks "
         "of its element, parent and grandparent containers and of the blocks alike in markup, trafilatura's "
-        "agreement, words, link density, position, and the page's share of words stage 1 keeps. The trees "
+        "agreement, words, link density, position, and the page's share of words stage 1 keeps"
+        + (
+            "; and page features for products and listings: where the block lies from the page's main heading "
+            "(first `<h1>`: blocks and words between, the smallest container holding both and its share of the "
+            "page's words), its rank in its group of look-alike blocks and the group's prices, words and links, "
+            "prices in the block and its card, how often its text recurs, and whether it lies in "
+            "`<main>`/`<article>`, in navigation/header/footer/aside, in a table or definition-list cell, or under "
+            "a `product`/`price` class"
+            if len(model.context_features) > len(CONTEXT_FEATURES_V1)
+            else ""
+        )
+        + ". The trees "
         "were trained on the *out-of-fold* stage-1 logits of the train pages (the cross-validation folds below), "
         "so they learn from logits like those stage 1 gives on pages it has not seen.",
         "",
@@ -635,7 +647,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sklearn
 
     meta = {
-        "name": "html-v2" if best["tree_rounds"] else "html-v1",
+        "name": ("html-v3" if CONTEXT_FEATURES != CONTEXT_FEATURES_V1 else "html-v2")
+        if best["tree_rounds"]
+        else "html-v1",
         "extraction": best["extraction"],
         "cv_threshold": best["threshold"],
         "trained_on": {
