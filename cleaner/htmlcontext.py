@@ -17,6 +17,19 @@ into a dense matrix, one row per block, that the second stage (boosted trees,
 * trafilatura's agreement (the share of the block's word trigrams it kept), word count,
   link density, relative position, page size, heading or not.
 
+Page features (:data:`PAGE_FEATURE_NAMES`, read by models trained with them, :data:`FEATURE_NAMES_V2`), for
+the pages whose content is not prose, products and listings:
+
+* where the block lies from the page's main heading (its first ``<h1>``, else its first heading): blocks
+  after it, words between, and the smallest container holding both, by its steps up from the heading and
+  its share of the page's words (a product's price and details sit in the title's container; a listing's
+  items after it);
+* repeated item structure: the block's rank among the blocks alike in markup, and what that group holds
+  (prices, words, links), how often the block's exact text recurs on the page (menus repeat);
+* prices and currency in the block and in its grandparent container (a product card, a spec row);
+* landmarks and key/value markup: inside ``<main>``/``<article>``, inside navigation, header, footer or aside,
+  a table or definition-list cell, a ``product``/``price`` class or itemprop around it; its parent's link density.
+
 Everything is a few numpy operations per page plus one pass over the blocks.
 
 Code blocks (text inside ``<pre>``) get a guard, fixed before the guarded model's dev scores were
@@ -34,6 +47,8 @@ pushed its one 4,000-word ``<pre>`` block, which stage 1 kept, below the thresho
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Hashable, Sequence
 
 import numpy as np
@@ -44,6 +59,17 @@ from cleaner.htmlfeatures import Block, _signature
 WINDOW = 3  # radius of the window summaries (blocks)
 OFFSETS = (-2, -1, 1, 2)  # neighbours whose own logit is a feature
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+MAX_UP = 16  # h1_up when the block shares none of the main heading's known containers (and its cap)
+PRICE = re.compile(
+    r"(?:[$\u00a3\u20ac\u00a5\u20b9\u20bd]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|Rs\.?|kr|z\u0142)\s?)\s?\d"
+    r"|\d(?:[\d.,\u00a0 ]*\d)?\s?(?:[$\u00a3\u20ac\u00a5\u20b9\u20bd]|(?:USD|EUR|GBP|CHF|kr|z\u0142)\b)"
+)  # a currency sign or code next to a number: "$19.99", "19,99 \u20ac", "EUR 5", "120 kr"
+MAIN_NAMES = frozenset({"anc:main", "anc:article", "tag:main", "tag:article", "itemprop"})
+CHROME_NAMES = frozenset(
+    {"anc:nav", "anc:header", "anc:footer", "anc:aside", "tag:nav", "tag:header", "tag:footer", "tag:aside"}
+)
+CELL_NAMES = frozenset({"anc:table", "anc:dl", "anc:td", "anc:th", "tag:td", "tag:th", "tag:dt", "tag:dd"})
+PRODUCT_NAMES = frozenset({"k0:product", "ka:product", "k0:price", "ka:price"})
 
 FEATURE_NAMES: tuple[str, ...] = (
     "s",
@@ -68,6 +94,28 @@ FEATURE_NAMES: tuple[str, ...] = (
     "log_n",
     "heading",
 )
+PAGE_FEATURE_NAMES: tuple[str, ...] = (
+    "has_h1",
+    "h1_rel",
+    "h1_words",
+    "h1_up",
+    "h1_region",
+    "log_h1s",
+    "alike_rank",
+    "alike_price",
+    "alike_words",
+    "alike_links",
+    "log_same_text",
+    "price",
+    "grand_price",
+    "parent_links",
+    "in_main",
+    "in_chrome",
+    "cell",
+    "product_class",
+)
+FEATURE_NAMES_V2: tuple[str, ...] = FEATURE_NAMES + PAGE_FEATURE_NAMES  # the page features added (html-v3)
+FEATURE_SETS = (FEATURE_NAMES, FEATURE_NAMES_V2)  # the context feature lists a model file may name
 
 
 def code_mask(blocks: Sequence[Block]) -> np.ndarray:
@@ -112,15 +160,142 @@ def _container(b: Block, level: int) -> int:
     return b.chain[min(level, len(b.chain) - 1)]
 
 
-def context_matrix(logits: np.ndarray, blocks: Sequence[Block], kept: Sequence[float]) -> np.ndarray:
-    """The second-stage features of one page's blocks: ``(n, len(FEATURE_NAMES))`` float32.
+def _main_heading(blocks: Sequence[Block]) -> tuple[int, float]:
+    """Index of the page's main heading (its first ``h1``, else its first heading) and how sure: 1, 0.5, or
+    ``(-1, 0.0)`` when the page has no heading.
+
+    >>> from cleaner.htmlfeatures import page_blocks
+    >>> _main_heading(page_blocks("<body><p>Menu</p><h2>Sub</h2><h1>Title</h1></body>"))
+    (2, 1.0)
+    """
+    tags = [b.tag for b in blocks]
+    if "h1" in tags:
+        return tags.index("h1"), 1.0
+    first = next((i for i, t in enumerate(tags) if t in HEADINGS), -1)
+    return first, 0.5 if first >= 0 else 0.0
+
+
+def _parents(blocks: Sequence[Block]) -> dict[int, int]:
+    """Each container's parent container (by serial), as the blocks' chains (5 deep) reveal them.
+
+    >>> from cleaner.htmlfeatures import page_blocks
+    >>> blocks = page_blocks("<html><body><div><p>One two three four.</p></div></body></html>")
+    >>> chain = blocks[0].chain
+    >>> all(_parents(blocks)[a] == b for a, b in zip(chain, chain[1:]))
+    True
+    """
+    parents: dict[int, int] = {}
+    for b in blocks:
+        for child, parent in zip(b.chain, b.chain[1:]):
+            parents.setdefault(child, parent)
+    return parents
+
+
+def _heading_steps(blocks: Sequence[Block], top: int, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per block: how many containers up from the main heading (block ``top``) the smallest one holding both
+    lies (0: the heading's own element; :data:`MAX_UP` when its ancestors cannot be followed that far), and the
+    share of the page's words that container holds.
+
+    Chains hold 5 containers; the parents they reveal (:func:`_parents`) extend them up to the page root.
+    """
+    parents = _parents(blocks)
+    serial, up = blocks[top].chain[0], {}
+    while serial not in up and len(up) < MAX_UP:
+        up[serial] = len(up)
+        if serial not in parents:
+            break
+        serial = parents[serial]
+    steps = np.full(len(blocks), MAX_UP, dtype=np.int64)
+    for i, b in enumerate(blocks):
+        serial, seen = b.chain[0], 0
+        while seen < 4 * MAX_UP:  # a bound on malformed chains, far beyond any page's nesting
+            if serial in up:
+                steps[i] = up[serial]
+                break
+            if serial not in parents:
+                break
+            serial, seen = parents[serial], seen + 1
+    held = np.cumsum(np.bincount(steps, weights=words, minlength=MAX_UP + 1))
+    return steps.astype(np.float64), held[steps] / max(float(words.sum()), 1.0)
+
+
+def _has_any(blocks: Sequence[Block], names: frozenset[str]) -> np.ndarray:
+    """Per block: whether its context or tag has any of ``names``."""
+    found = (f"tag:{b.tag}" in names or not names.isdisjoint(b.context) for b in blocks)
+    return np.fromiter(found, dtype=np.float32, count=len(blocks))
+
+
+def page_columns(
+    blocks: Sequence[Block], words: np.ndarray, link_density: np.ndarray, signatures: Sequence[Hashable]
+) -> list[np.ndarray]:
+    """The :data:`PAGE_FEATURE_NAMES` columns of one page's blocks (see the module docstring)."""
+    n = len(blocks)
+    index = np.arange(n)
+    top, sure = _main_heading(blocks)
+    if top >= 0:
+        cum = np.concatenate(([0.0], np.cumsum(words)))
+        between = np.where(index >= top, cum[index] - cum[top], -(cum[top] - cum[index + 1]))
+        h1_rel = (index - top) / max(n - 1, 1)
+        steps, region = _heading_steps(blocks, top, words)
+    else:
+        between, h1_rel = np.zeros(n), np.zeros(n)
+        steps, region = np.full(n, float(MAX_UP)), np.ones(n)
+    price = np.fromiter((PRICE.search(b.text) is not None for b in blocks), dtype=np.float32, count=n)
+    ids: dict[Hashable, int] = {}
+    seen: list[int] = []
+    for sig in signatures:
+        gid = ids.setdefault(sig, len(ids))
+        seen.append(gid)
+    group = np.array(seen, dtype=np.int64)
+    counts = np.bincount(group).astype(np.float64)
+    rank = np.empty(n)
+    position: Counter[int] = Counter()
+    for i, gid in enumerate(seen):
+        rank[i] = position[gid]
+        position[gid] += 1
+
+    def group_mean(values: np.ndarray) -> np.ndarray:
+        return (np.bincount(group, weights=values, minlength=len(counts)) / counts)[group]
+
+    texts = Counter(b.text for b in blocks)
+    grand_price, _ = _group_stats([_container(b, 2) for b in blocks], price)
+    parent_links, _ = _group_stats([_container(b, 1) for b in blocks], link_density)
+    return [
+        np.full(n, sure),
+        h1_rel,
+        np.sign(between) * np.log1p(np.abs(between)),
+        steps,
+        region,
+        np.full(n, np.log1p(sum(b.tag == "h1" for b in blocks))),
+        rank / np.maximum(counts[group] - 1, 1),
+        group_mean(price),
+        group_mean(np.log1p(words)),
+        group_mean(link_density),
+        np.fromiter((np.log1p(texts[b.text] - 1) for b in blocks), dtype=np.float64, count=n),
+        price,
+        grand_price,
+        parent_links,
+        _has_any(blocks, MAIN_NAMES),
+        _has_any(blocks, CHROME_NAMES),
+        _has_any(blocks, CELL_NAMES),
+        _has_any(blocks, PRODUCT_NAMES),
+    ]
+
+
+def context_matrix(
+    logits: np.ndarray, blocks: Sequence[Block], kept: Sequence[float], names: Sequence[str] = FEATURE_NAMES
+) -> np.ndarray:
+    """The second-stage features of one page's blocks: ``(n, len(names))`` float32.
 
     ``logits`` are stage 1's, ``kept`` how much of each block trafilatura kept (``htmlfeatures.kept_shares``,
-    with the setting stage 1 read).
+    with the setting stage 1 read); ``names`` is one of :data:`FEATURE_SETS` (the model's): the page features
+    are computed only for a model that reads them.
     """
+    if tuple(names) not in FEATURE_SETS:
+        raise ValueError(f"unknown context features {names!r}")
     n = len(blocks)
     if n == 0:
-        return np.zeros((0, len(FEATURE_NAMES)), np.float32)
+        return np.zeros((0, len(names)), np.float32)
     s = np.clip(np.asarray(logits, dtype=np.float32), -LOGIT_CLIP, LOGIT_CLIP)
     kept_share = np.asarray(kept, dtype=np.float32)
     words = np.fromiter((max(1, len(b.text.split())) for b in blocks), dtype=np.float32, count=n)
@@ -132,7 +307,9 @@ def context_matrix(logits: np.ndarray, blocks: Sequence[Block], kept: Sequence[f
     owner_mean, _ = _group_stats([b.chain[0] for b in blocks], s)
     parent_mean, parent_n = _group_stats([_container(b, 1) for b in blocks], s)
     grand_mean, _ = _group_stats([_container(b, 2) for b in blocks], s)
-    alike_mean, alike_n = _group_stats([_signature(b) for b in blocks], s)
+    signatures = [_signature(b) for b in blocks]
+    alike_mean, alike_n = _group_stats(signatures, s)
+    link_density = links / np.maximum(chars, 1.0)
     order = np.argsort(np.argsort(s, kind="stable"), kind="stable")
     columns = [
         s,
@@ -152,9 +329,11 @@ def context_matrix(logits: np.ndarray, blocks: Sequence[Block], kept: Sequence[f
         np.log1p(alike_n),
         kept_share,
         np.log1p(words),
-        links / np.maximum(chars, 1.0),
+        link_density,
         np.arange(n) / max(n - 1, 1),
         np.full(n, np.log1p(n)),
         np.fromiter((b.tag in HEADINGS for b in blocks), dtype=np.float32, count=n),
     ]
+    if len(names) > len(FEATURE_NAMES):
+        columns += page_columns(blocks, words, link_density, signatures)
     return np.stack(columns, axis=1).astype(np.float32)

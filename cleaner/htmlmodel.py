@@ -4,6 +4,8 @@ Stage 1 is a logistic regression over each block's hashed features. Stage 2 (for
 ``cleaner-html-linear-v2``, optional) is an ensemble of boosted trees (``cleaner.stage2``)
 over each block's page context (``cleaner.htmlcontext``): its stage-1 logit, its
 neighbours', its containers' and so on. A v1 file has stage 1 only and behaves as before.
+The trees read the context columns their header names: the original 24 (``html-v2``) or those plus the
+page features (``htmlcontext.FEATURE_NAMES_V2``); a file names its list, so older files score as before.
 A v2 file whose header has ``code_guard_shift`` keeps code blocks (``htmlcontext.guard_code``):
 stage 2 may raise a ``<pre>`` block's score but never lower it below stage 1's.
 
@@ -37,7 +39,7 @@ import numpy as np
 
 from cleaner.errors import ModelError
 from cleaner.htmlcontext import FEATURE_NAMES as CONTEXT_FEATURES
-from cleaner.htmlcontext import code_mask, context_matrix, guard_code
+from cleaner.htmlcontext import FEATURE_SETS, code_mask, context_matrix, guard_code
 from cleaner.htmlfeatures import HTML_FEATURE_VERSION, N_FEATURES, Block
 from cleaner.model import read_stage2, write_archive
 from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
@@ -58,6 +60,7 @@ class HtmlModel:
     rows: np.ndarray  # (len(rows),) int bucket indices
     meta: dict[str, Any] = field(default_factory=dict)
     stage2: TreeEnsemble | None = None  # trees over the page context of the stage-1 logits; None: stage 1 decides
+    context_features: tuple[str, ...] = CONTEXT_FEATURES  # the columns the trees read (one of FEATURE_SETS)
     dense: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -99,7 +102,7 @@ class HtmlModel:
         logits = self.logits(feature_rows)
         if self.stage2 is None or not len(logits):
             return _sigmoid(logits)
-        z = self.stage2.decision(context_matrix(logits, blocks, kept))
+        z = self.stage2.decision(context_matrix(logits, blocks, kept, self.context_features))
         if "code_guard_shift" in self.meta:  # code blocks: stage 2 never below stage 1 (htmlcontext.guard_code)
             z = guard_code(z, logits, code_mask(blocks), float(self.meta["code_guard_shift"]))
         return _sigmoid(z)
@@ -119,7 +122,7 @@ def save_html_model(model: HtmlModel, path: Path) -> None:
     }
     trees = {}
     if model.stage2 is not None:
-        header["stage2"] = {**model.stage2.header(), "features": list(CONTEXT_FEATURES)}
+        header["stage2"] = {**model.stage2.header(), "features": list(model.context_features)}
         trees = model.stage2.arrays()
     write_archive(path, header, weights=model.weights.astype(np.float16), rows=model.rows.astype(np.int32), **trees)
 
@@ -148,9 +151,19 @@ def load_html_model(path: Path) -> HtmlModel:
         raise ModelError(f"{path} is inconsistent (weights {weights.shape}, rows {rows.shape}); retrain it")
     if header.get("extraction", "default") not in EXTRACTION_SETTINGS:
         raise ModelError(f"{path} names an unknown trafilatura setting {header.get('extraction')!r}")
-    stage2 = read_stage2(path, header, members, CONTEXT_FEATURES, "make train-html")
+    features = _context_features(header)
+    stage2 = read_stage2(path, header, members, features, "make train-html")
     meta = {k: v for k, v in header.items() if k not in ("format", "feature_version", "n_features", "stage2")}
-    return HtmlModel(weights, rows, meta, stage2)
+    return HtmlModel(weights, rows, meta, stage2, features)
+
+
+def _context_features(header: dict[str, Any]) -> tuple[str, ...]:
+    """The context feature list a file's trees read, when it is one this cleaner computes (else the first one,
+    which ``read_stage2`` then reports as a mismatch): html-v2 files read the 24 original columns."""
+    info = header.get("stage2")
+    named = info.get("features") if isinstance(info, dict) else None
+    named = tuple(named) if isinstance(named, list) else ()
+    return named if named in FEATURE_SETS else CONTEXT_FEATURES
 
 
 def default_html_model_path() -> Path | None:

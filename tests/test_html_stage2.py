@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cleaner.api import Cleaner
 from cleaner.errors import ModelError
-from cleaner.htmlcontext import FEATURE_NAMES, context_matrix
+from cleaner.htmlcontext import FEATURE_NAMES, FEATURE_NAMES_V2, PAGE_FEATURE_NAMES, context_matrix
 from cleaner.htmlfeatures import block_feature_names, hash_names, kept_shares, page_blocks
 from cleaner.htmlinput import score_blocks
 from cleaner.htmlmodel import HTML_FORMAT, HTML_FORMAT_V2, HtmlModel, load_html_model, save_html_model
@@ -25,7 +25,21 @@ PAGE = (
     f"<article><h2>Budget</h2><p>{PARAGRAPH}</p><p>{PARAGRAPH.replace('council', 'board')}</p></article>"
     "<footer><p>Copyright 2025 Example. All rights reserved.</p></footer></body></html>"
 )
-COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
+COL = {name: i for i, name in enumerate(FEATURE_NAMES_V2)}  # the original 24 columns first, then the page ones
+PRODUCT = (
+    "<html><body><header><nav><ul><li><a href='/men'>Men</a></li><li><a href='/women'>Women</a></li>"
+    "<li><a href='/sale'>Sale</a></li></ul></nav></header>"
+    "<main><div class='product'><h1>Wool Runner</h1><div class='price'>$98.00</div>"
+    "<p>A soft merino wool sneaker for every day, machine washable and light on the foot.</p>"
+    "<table><tr><th>Material</th><td>Merino wool</td></tr><tr><th>Weight</th><td>280 g</td></tr></table></div>"
+    "<ul class='related'>"
+    + "".join(
+        f"<li class='card'><a href='/p{i}'>Tree Runner {i}</a> <span>{i + 90},00 \u20ac</span></li>" for i in (0, 1, 2)
+    )
+    + "</ul></main><footer><p>Copyright 2025 Example Shoes.</p></footer></body></html>"
+)
+
+CARDS = [f"Tree Runner {i} {i + 90},00 \u20ac" for i in range(3)]  # the cards' text blocks (a span is inline)
 
 
 def _stump(feature: str, cut: float, low: float, high: float) -> TreeEnsemble:
@@ -90,7 +104,7 @@ def test_a_v2_file_round_trips_its_trees(tmp_path) -> None:
     with np.load(path, allow_pickle=False) as npz:
         header = json.loads(npz["header"].tobytes())
     assert header["format"] == HTML_FORMAT_V2 and header["stage2"]["features"] == list(FEATURE_NAMES)
-    assert loaded.stage2 is not None and "stage2" not in loaded.meta
+    assert loaded.stage2 is not None and "stage2" not in loaded.meta and loaded.context_features == FEATURE_NAMES
     blocks = page_blocks(PAGE)
     footer = np.array(["All rights" in b.text for b in blocks])
     rows = [[0, 7] if f else [0] for f in footer]  # stage-1 logit -0.5 for the footer, 0.5 for the others
@@ -108,6 +122,56 @@ def test_trees_decide_the_page_in_the_cleaner() -> None:
     result = Cleaner(html_model=trees).classify_html(PAGE)
     assert "Home" not in result.text and PARAGRAPH in result.text
     assert {d.decided_by for d in result.decisions if d.keep} == {"html model two-stage"}
+
+
+def test_page_features_place_each_block_against_the_title_its_group_and_prices() -> None:
+    blocks = page_blocks(PRODUCT)
+    texts = [b.text for b in blocks]
+    kept = kept_shares(blocks, "")
+    m = context_matrix(np.zeros(len(blocks)), blocks, kept, FEATURE_NAMES_V2)
+    assert m.shape == (len(blocks), len(FEATURE_NAMES_V2)) and m.dtype == np.float32
+    assert np.array_equal(m[:, : len(FEATURE_NAMES)], context_matrix(np.zeros(len(blocks)), blocks, kept))
+    row = {t: dict(zip(FEATURE_NAMES_V2, r.tolist())) for t, r in zip(texts, m)}
+    title, price, men = row["Wool Runner"], row["$98.00"], row["Men"]
+    assert title["has_h1"] == 1.0 and title["h1_rel"] == 0.0 and title["h1_up"] == 0.0
+    assert men["h1_rel"] < 0 < price["h1_rel"] and men["h1_words"] < 0 < price["h1_words"]
+    assert price["h1_up"] == 1.0 < men["h1_up"]  # the price sits in the title's own container, the menu far up
+    assert 0 < price["h1_region"] < men["h1_region"] == 1.0  # that container holds part of the page, the body all
+    assert price["price"] == 1.0 and title["price"] == 0.0 and row[CARDS[2]]["price"] == 1.0
+    assert price["product_class"] == 1.0 and men["in_chrome"] == 1.0 and men["in_main"] == 0.0
+    assert price["in_main"] == 1.0 and row["Merino wool"]["cell"] == 1.0 and title["cell"] == 0.0
+    assert [row[c]["alike_rank"] for c in CARDS] == [0.0, 0.5, 1.0]  # rank among the cards
+    assert men["alike_links"] == 1.0 and men["parent_links"] == 1.0
+
+
+def test_a_page_without_headings_has_neutral_title_features() -> None:
+    blocks = page_blocks(f"<body><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></body>")
+    m = context_matrix(np.zeros(2), blocks, [1.0, 1.0], FEATURE_NAMES_V2)
+    assert m[:, COL["has_h1"]].tolist() == [0.0, 0.0] and m[:, COL["h1_rel"]].tolist() == [0.0, 0.0]
+    assert m[:, COL["log_same_text"]].tolist() == pytest.approx([np.log(2)] * 2)  # the text recurs once
+    with pytest.raises(ValueError, match="unknown context features"):
+        context_matrix(np.zeros(2), blocks, [1.0, 1.0], ("s",))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-50, 50, allow_nan=False), min_size=1, max_size=40))
+def test_page_features_are_finite(logits: list[float]) -> None:
+    blocks = page_blocks(PRODUCT)[: len(logits)]
+    m = context_matrix(np.array(logits[: len(blocks)]), blocks, [0.5] * len(blocks), FEATURE_NAMES_V2)
+    assert np.isfinite(m).all() and m.shape == (len(blocks), len(FEATURE_NAMES) + len(PAGE_FEATURE_NAMES))
+
+
+def test_a_file_whose_trees_read_the_page_features_names_them_and_scores_with_them(tmp_path) -> None:
+    model = HtmlModel(_stage1().weights, _stage1().rows, {"extraction": "default"}, _stump("price", 0.5, -3, 3))
+    path = tmp_path / "v3.npz"
+    save_html_model(HtmlModel(model.weights, model.rows, model.meta, model.stage2, FEATURE_NAMES_V2), path)
+    with np.load(path, allow_pickle=False) as npz:
+        assert json.loads(npz["header"].tobytes())["stage2"]["features"] == list(FEATURE_NAMES_V2)
+    loaded = load_html_model(path)
+    assert loaded.context_features == FEATURE_NAMES_V2
+    scored = score_blocks(PRODUCT, loaded)
+    assert scored is not None
+    assert [t for t, p in zip(scored.texts, scored.scores) if p > 0.5] == ["$98.00", *CARDS]
 
 
 def test_a_v2_file_with_other_context_features_is_a_clear_error(tmp_path) -> None:

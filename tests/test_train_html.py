@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.evaluate_html import GoldPage, word_prf
-from cleaner.htmlfeatures import Block
+from cleaner.htmlcontext import FEATURE_NAMES, FEATURE_NAMES_V2
+from cleaner.htmlfeatures import Block, page_blocks
 from cleaner.htmlinput import score_blocks
 from cleaner.htmlmodel import DEFAULT_HTML_MODEL, HtmlModel, load_html_model
 from cleaner.options import DEFAULT_THRESHOLD
+from cleaner.stage2 import TreeEnsemble
 from training import train_html
 
 BODY = "The council approved the new budget on Monday night after a long debate about school funding."
@@ -110,3 +112,28 @@ def test_model_card_describes_the_shipped_html_model() -> None:
     card = (DEFAULT_HTML_MODEL.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "\n".join(train_html.card_section(model)) in card  # regenerated whenever the model is replaced
     assert f"default threshold {DEFAULT_THRESHOLD}" in card
+
+
+def test_page_features_are_opt_in_for_training() -> None:
+    """Trees read the 24 original context columns unless ``--page-features`` names the longer list."""
+    html = _page_html(1)
+    blocks = page_blocks(html)
+    page = GoldPage("1", "train", "a.com", "article", Path("unused"), _gold(1))
+    data = [train_html.PageData(page, blocks, {"default": _gold(1)}, np.zeros(len(blocks)), np.ones(len(blocks)))]
+    logits = [np.zeros(len(blocks), np.float32)]
+    assert train_html.context_rows(data, "default", logits)[0].shape == (len(blocks), len(FEATURE_NAMES))
+    assert train_html.context_rows(data, "default", logits, FEATURE_NAMES_V2)[0].shape[1] == len(FEATURE_NAMES_V2)
+    leaf = TreeEnsemble(
+        feature=np.array([0]),
+        threshold=np.array([0.0]),
+        left=np.array([0]),
+        right=np.array([0]),
+        value=np.array([1.0], np.float32),
+        roots=np.array([0]),
+        baseline=0.0,
+        depth=0,
+    )
+    coef = np.zeros(8, np.float32)
+    assert train_html.two_stage_model(coef, 0.0, leaf, 0.4, {}).context_features == FEATURE_NAMES
+    wide = train_html.two_stage_model(coef, 0.0, leaf, 0.4, {"chosen": {"tree_leaves": 2}}, FEATURE_NAMES_V2)
+    assert wide.context_features == FEATURE_NAMES_V2 and "page features" in "\n".join(train_html._stage2_text(wide))

@@ -28,7 +28,12 @@ keep its code blocks (prompted by one dev page, a man page whose one ``<pre>`` b
 trees dropped), before any guarded dev score. The CV table without the guard (same folds, same
 stage-1 logits, same trees) is printed and kept in the model's header (``cv_without_code_guard``).
 
-    python -m training.train_html --shared ../shared [--cache /tmp/html-cache]
+Page features (``--page-features``, off by default): the trees also read where each block lies from the
+page's main heading, its look-alike group (rank, prices, words, links), prices, landmarks and table cells
+(``htmlcontext.PAGE_FEATURE_NAMES``), aimed at product and listing pages. They win the site CV but their
+candidate failed the install rule on dev (see ``PAGE_FEATURES_NOTE``), so the shipped model does without.
+
+    python -m training.train_html --shared ../shared [--cache /tmp/html-cache] [--page-features]
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ import numpy as np
 
 from cleaner.errors import InputError
 from cleaner.evaluate_html import GoldPage, read_article_pages, read_wcxb, score_extractions, word_bag, word_f1
-from cleaner.htmlcontext import code_mask, context_matrix, guard_code
+from cleaner.htmlcontext import FEATURE_NAMES as CONTEXT_FEATURES_V1
+from cleaner.htmlcontext import FEATURE_NAMES_V2, code_mask, context_matrix, guard_code
 from cleaner.htmlfeatures import (
     HTML_FEATURE_VERSION,
     Block,
@@ -74,6 +80,19 @@ WEIGHTINGS = ("words",)  # block weight in training: its word count (the metric'
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)  # P(content) cut-offs tried by CV
 TREE_ROUNDS = (100, 200)  # boosting rounds of the stage-2 trees tried by CV (0: no trees)
 TREE_LEAVES = (15, 31)  # leaves per tree tried by CV
+PAGE_FEATURES_NOTE = (
+    "`--page-features` (off by default): the trees also read the page features (`htmlcontext.PAGE_FEATURE_NAMES`). "
+    "Its candidate (html-v3: trafilatura `default`, 100 rounds, 31 leaves) scored site-CV macro 0.7820 against "
+    "html-v2's 0.7764, and on WCXB dev all 0.856 (0.852), product 0.817 (0.763), collection 0.654 (0.603), listing "
+    "0.682 (0.671), but service 0.801 (0.816): more than 0.01 below html-v2, so it was not installed"
+)
+CONTEXT_COMPARISON = (
+    "context columns chosen by the same site-grouped CV (trafilatura `favor_recall`, C 0.03, 15 leaves, the same "
+    "folds and out-of-fold stage-1 logits): the 24 original columns score macro 0.7764 (100 rounds) / 0.7782 (200), "
+    "with the page features 0.7797 / 0.7793 (listing 0.699 -> 0.716, forum 0.760 -> 0.772, product 0.597 -> 0.598, "
+    "collection 0.674 -> 0.665); a variant adding the mean logit at the same remove from the heading and the "
+    "page's share of blocks with a price scored 0.7783 / 0.7767 and was left out"
+)
 NEAR_BEST = 0.002  # CV scores this close to the best count as ties, broken by the preferences above
 SELECTION_RULE = (
     "site-grouped CV on the train pages; score: the macro average over page types of the mean per-page word F1, "
@@ -276,9 +295,13 @@ def type_table(data: Sequence[PageData], f1s: np.ndarray) -> dict[str, np.ndarra
     return {**table, "macro": macro, "all": f1s.mean(axis=0)}
 
 
-def context_rows(data: Sequence[PageData], setting: str, logits: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Each page's stage-2 feature matrix, from its (out-of-fold) stage-1 logits."""
-    return [context_matrix(z, d.blocks, kept_shares(d.blocks, d.extractions[setting])) for d, z in zip(data, logits)]
+def context_rows(
+    data: Sequence[PageData], setting: str, logits: Sequence[np.ndarray], names: Sequence[str] = CONTEXT_FEATURES_V1
+) -> list[np.ndarray]:
+    """Each page's stage-2 feature matrix (columns ``names``), from its (out-of-fold) stage-1 logits."""
+    return [
+        context_matrix(z, d.blocks, kept_shares(d.blocks, d.extractions[setting]), names) for d, z in zip(data, logits)
+    ]
 
 
 def tree_cv(data: Sequence[PageData], xs: Sequence[np.ndarray], folds, leaves: int) -> dict[int, list[np.ndarray]]:
@@ -341,7 +364,9 @@ def guarded(data: Sequence[PageData], stage2: Sequence[np.ndarray], stage1: Sequ
     return [guard_code(z2, z1, code_mask(d.blocks)) for d, z2, z1 in zip(data, stage2, stage1)]
 
 
-def choose(data: Sequence[PageData], settings: Sequence[str]) -> tuple[dict, list[dict], dict, list[dict]]:
+def choose(
+    data: Sequence[PageData], settings: Sequence[str], names: Sequence[str] = CONTEXT_FEATURES_V1
+) -> tuple[dict, list[dict], dict, list[dict]]:
     """The chosen configuration by CV, every CV result, the out-of-fold logits per stage-1 setting,
     and the tree configurations' CV results without the code guard (reported, never chosen from)."""
     folds = site_folds(data)
@@ -354,7 +379,7 @@ def choose(data: Sequence[PageData], settings: Sequence[str]) -> tuple[dict, lis
                 oof[(setting, c, weighting)] = logits
                 results.append(_result(setting, c, weighting, 0, 0, type_table(data, page_f1s(data, logits))))
                 print(f"  cv {results[-1]} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-                xs = context_rows(data, setting, logits)
+                xs = context_rows(data, setting, logits, names)
                 for leaves in TREE_LEAVES:
                     started = time.perf_counter()
                     staged = tree_cv(data, xs, folds, leaves)
@@ -393,7 +418,14 @@ def shifted_model(coef: np.ndarray, bias: float, threshold: float, meta: dict) -
     return HtmlModel(coef[rows], rows, {**meta, "shifted_to": DEFAULT_THRESHOLD})
 
 
-def two_stage_model(coef: np.ndarray, bias: float, trees: TreeEnsemble, threshold: float, meta: dict) -> HtmlModel:
+def two_stage_model(
+    coef: np.ndarray,
+    bias: float,
+    trees: TreeEnsemble,
+    threshold: float,
+    meta: dict,
+    names: Sequence[str] = CONTEXT_FEATURES_V1,
+) -> HtmlModel:
     """Stage 1 as fitted (the trees read its logits) and the trees, their baseline moved so that
     P = ``threshold`` becomes P = the default threshold."""
     coef = coef.copy()
@@ -402,10 +434,12 @@ def two_stage_model(coef: np.ndarray, bias: float, trees: TreeEnsemble, threshol
     shift = _logit(DEFAULT_THRESHOLD) - _logit(threshold)
     shifted = replace(trees, baseline=trees.baseline + shift)
     meta = {**meta, "shifted_to": DEFAULT_THRESHOLD, "code_guard_shift": shift}
-    return HtmlModel(coef[rows], rows, meta, shifted)
+    return HtmlModel(coef[rows], rows, meta, shifted, tuple(names))
 
 
-def final_model(train: Sequence[PageData], best: dict, oof: dict, meta: dict) -> HtmlModel:
+def final_model(
+    train: Sequence[PageData], best: dict, oof: dict, meta: dict, names: Sequence[str] = CONTEXT_FEATURES_V1
+) -> HtmlModel:
     """The chosen configuration fitted on every train page (the trees on the out-of-fold stage-1 logits)."""
     setting = best["extraction"]
     coef, bias = fit(train, setting, best["C"], best["weighting"])
@@ -413,10 +447,10 @@ def final_model(train: Sequence[PageData], best: dict, oof: dict, meta: dict) ->
         return shifted_model(coef, bias, best["threshold"], meta)
     from training.stage2 import fit_trees
 
-    xs = context_rows(train, setting, oof[(setting, best["C"], best["weighting"])])
+    xs = context_rows(train, setting, oof[(setting, best["C"], best["weighting"])], names)
     x, y, w = stacked(train, xs, range(len(train)))
     trees = fit_trees(x, y, w, SEED, best["tree_rounds"], best["tree_leaves"])
-    return two_stage_model(coef, bias, trees, best["threshold"], meta)
+    return two_stage_model(coef, bias, trees, best["threshold"], meta, names)
 
 
 def source_counts(data: Sequence[PageData]) -> dict[str, int]:
@@ -476,7 +510,18 @@ def _stage2_text(model: HtmlModel) -> list[str]:
         "`cleaner/stage2.py`) over each block's page context (`cleaner/htmlcontext.py`): its stage-1 logit, its "
         "neighbours' (1 and 2 away), a window's mean and max, its rank in the page, the mean logit of the blocks "
         "of its element, parent and grandparent containers and of the blocks alike in markup, trafilatura's "
-        "agreement, words, link density, position, and the page's share of words stage 1 keeps. The trees "
+        "agreement, words, link density, position, and the page's share of words stage 1 keeps"
+        + (
+            "; and page features for products and listings: where the block lies from the page's main heading "
+            "(first `<h1>`: blocks and words between, the smallest container holding both and its share of the "
+            "page's words), its rank in its group of look-alike blocks and the group's prices, words and links, "
+            "prices in the block and its card, how often its text recurs, and whether it lies in "
+            "`<main>`/`<article>`, in navigation/header/footer/aside, in a table or definition-list cell, or under "
+            "a `product`/`price` class"
+            if len(model.context_features) > len(CONTEXT_FEATURES_V1)
+            else ""
+        )
+        + ". The trees "
         "were trained on the *out-of-fold* stage-1 logits of the train pages (the cross-validation folds below), "
         "so they learn from logits like those stage 1 gives on pages it has not seen.",
         "",
@@ -618,6 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=None, help="Scratch folder for prepared pages (speeds reruns).")
     p.add_argument("--out", type=Path, default=MODEL_PATH)
     p.add_argument("--settings", nargs="+", default=list(EXTRACTION_SETTINGS), choices=EXTRACTION_SETTINGS)
+    p.add_argument("--page-features", action="store_true", help=PAGE_FEATURES_NOTE.replace("%", "%%"))
     args = p.parse_args(argv)
     started = time.perf_counter()
     if not (args.shared / "data" / "wcxb" / "gold.jsonl.gz").is_file():
@@ -626,11 +672,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_pages = load_pages(args.shared, "train")
     print(f"train_html: {len(train_pages)} train pages", file=sys.stderr)
     train = prepare(train_pages, args.cache)
-    best, results, oof, unguarded = choose(train, args.settings)
+    names = FEATURE_NAMES_V2 if args.page_features else CONTEXT_FEATURES_V1
+    best, results, oof, unguarded = choose(train, args.settings, names)
     import sklearn
 
     meta = {
-        "name": "html-v2" if best["tree_rounds"] else "html-v1",
+        "name": ("html-v3" if args.page_features else "html-v2") if best["tree_rounds"] else "html-v1",
         "extraction": best["extraction"],
         "cv_threshold": best["threshold"],
         "trained_on": {
@@ -646,9 +693,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cv_without_code_guard_pick": pick(unguarded + [r for r in results if not r["tree_rounds"]]),
         "cv_folds": FOLDS,
         "selection": SELECTION_RULE,
+        **({"cv_alternatives": CONTEXT_COMPARISON} if args.page_features else {}),
         "chosen": best,
     }
-    model = final_model(train, best, oof, meta)
+    model = final_model(train, best, oof, meta, names)
     dev_pages = load_pages(args.shared, "dev")
     dev = prepare(dev_pages, args.cache)
     setting = best["extraction"]
