@@ -237,11 +237,13 @@ class Cleaner:
         stream = DecisionStream(self.options)
         joiner = KeptJoiner()
         pieces: list[str] = []
-        decided: list[tuple[bool, str]] = []
-        for window in self._decided_windows(text, stream):
-            pieces.append(joiner.add_lines(window.raw, window.keeps()))
-            decided += window.counted()
-        counts = count_categories(decided)
+
+        def decided() -> Iterator[tuple[bool, str]]:  # counted as they come: memory bounded by the window
+            for window in self._decided_windows(text, stream):
+                pieces.append(joiner.add_lines(window.raw, window.keeps()))
+                yield from window.counted()
+
+        counts = count_categories(decided())
         return DocumentSummary("".join(pieces), stream.truncated, self.source, counts["kept"], counts["dropped"])
 
     def iter_decisions(self, text: str, html: bool | None = None) -> Iterator[Decision]:
