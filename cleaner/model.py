@@ -138,12 +138,6 @@ class LinearModel:
             return np.zeros((0, len(self.classes)), dtype=np.float32), empty, empty
         return self._from_logits(self._logits(feature_rows))
 
-    def scores_flat(self, indices: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`scores` of rows laid end to end (:func:`cleaner.features.document_feature_array`)."""
-        if not len(lengths):
-            return self.scores([])
-        return self._from_logits(self._summed(indices, lengths))
-
     def scores_grouped(self, doc: DocumentGroups) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`scores` of a document's features as :func:`cleaner.features.document_groups` gives them.
 

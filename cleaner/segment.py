@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 
 _HTML_START = re.compile(r"\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 HTML_SNIFF_CHARS = 1024  # how much of the start of a document is checked for an HTML tag
-LINE_CHUNK_CHARS = 1 << 20  # iter_lines splits this much text at a time
+LINE_CHUNK_CHARS = 1 << 20  # iter_line_chunks splits this much text at a time
 
 
 def split_lines(text: str) -> list[str]:
@@ -35,18 +35,9 @@ def _split(text: str) -> list[str]:
     return lines
 
 
-def iter_lines(text: str, chunk_chars: int = LINE_CHUNK_CHARS) -> Iterator[str]:
-    """:func:`split_lines`, lazily: a document of millions of lines is never one list.
-
-    >>> list(iter_lines("a\\n\\nb\\nc\\n", chunk_chars=2)) == split_lines("a\\n\\nb\\nc\\n")
-    True
-    """
-    for chunk in iter_line_chunks(text, chunk_chars):
-        yield from chunk
-
-
 def iter_line_chunks(text: str, chunk_chars: int = LINE_CHUNK_CHARS) -> Iterator[list[str]]:
-    """:func:`split_lines` as lists of about ``chunk_chars`` characters of lines each, in order.
+    """:func:`split_lines`, lazily, as lists of about ``chunk_chars`` characters of lines each: a document of
+    millions of lines is never one list.
 
     >>> list(iter_line_chunks("a\\n\\nb\\nc\\n", chunk_chars=2))
     [['a', ''], ['b', 'c']]

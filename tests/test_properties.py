@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner, Options, api
-from cleaner.segment import is_blank, iter_lines, split_lines
+from cleaner.segment import is_blank, iter_line_chunks, split_lines
 
 BODY = [
     "The council approved the budget on Monday after a long and heated debate, officials said.",
@@ -104,7 +104,9 @@ def test_no_blank_runs_or_edge_blanks(text: str) -> None:
 @SETTINGS
 @given(st.text(alphabet="ab \r\n", max_size=60), st.integers(1, 8))
 def test_lines_read_lazily_are_the_lines_split_at_once(text: str, chunk: int) -> None:
-    assert list(iter_lines(text, chunk_chars=chunk)) == split_lines(text)
+    chunks = list(iter_line_chunks(text, chunk_chars=chunk))
+    assert [line for lines in chunks for line in lines] == split_lines(text)
+    assert all(chunks)  # no empty chunk
 
 
 @SETTINGS

@@ -311,11 +311,11 @@ def test_grouped_features_are_the_same_features(linesets: Path) -> None:
 
 
 def test_grouped_scores_are_the_flat_scores(linesets: Path) -> None:
-    """Summed by group (float64), a line's logits are the flat sums (float32, in order) up to rounding."""
+    """Summed by group (float64), a line's scores are those of its flat row of features (float32) up to rounding."""
     model = _shipped_model()
     for texts in _dev_documents(linesets):
         grouped = model.scores_grouped(features.document_groups(texts))
-        flat = model.scores_flat(*features.document_feature_array(texts))
+        flat = model.scores(features.document_features(texts))
         for a, b in zip(grouped, flat):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
