@@ -173,10 +173,9 @@ class LinearModel:
         >>> m.group_sums([(5, 9), (), (9, 9)]).tolist()
         [[4.0, 6.0], [0.0, 0.0], [6.0, 8.0]]
         """
-        sums = self.sums
-        if len(sums) + len(groups) > GROUP_SUMS_MAX:
-            sums.clear()
-        missing = [g for g in dict.fromkeys(groups) if g not in sums]
+        sums = self.sums  # shared by the threads that share this model: read once, never read back
+        found = {g: sums.get(g) for g in groups}
+        missing = [g for g, row in found.items() if row is None]
         if missing:  # summed together: one gather for all of them
             lengths = np.fromiter(map(len, missing), np.int64, len(missing))
             indices = np.fromiter(chain.from_iterable(missing), np.int64, int(lengths.sum()))
@@ -186,8 +185,11 @@ class LinearModel:
             filled = lengths > 0  # reduceat cannot give an empty group's zero sum
             if filled.any():
                 summed[filled] = np.add.reduceat(rows, starts[filled], axis=0)
+            found.update(zip(missing, summed))
+            if len(sums) + len(missing) > GROUP_SUMS_MAX:
+                sums.clear()
             sums.update(zip(missing, summed))
-        return np.array([sums[g] for g in groups], np.float64).reshape(len(groups), self.table.shape[1])
+        return np.array([found[g] for g in groups], np.float64).reshape(len(groups), self.table.shape[1])
 
     def _from_logits(self, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         probs = softmax(logits[:, : len(self.classes)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -148,3 +149,33 @@ def test_html_model_is_shifted_to_the_default_threshold() -> None:
 
     path = default_html_model_path()
     assert path is not None and load_html_model(path).meta["shifted_to"] == DEFAULT_THRESHOLD
+
+
+def test_group_sums_are_right_when_threads_share_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads of one process share a model (Dask workers): its memo of group sums is cleared while others
+    read it, and every answer must still be the sum of the group's rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cleaner import model as model_module
+
+    monkeypatch.setattr(model_module, "GROUP_SUMS_MAX", 8)  # cleared all the time
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can: races show
+    rng = np.random.default_rng(7)
+    weights = rng.normal(size=(50, 3)).astype(np.float32)
+    m = LinearModel(("body", "menu", "ad"), weights, np.arange(50), {})
+    groups = [tuple(rng.integers(0, 60, size=rng.integers(0, 6)).tolist()) for _ in range(400)]
+
+    def expected(group: tuple[int, ...]) -> np.ndarray:
+        return m.table[m.slot[list(group)]].astype(np.float64).sum(axis=0) if group else np.zeros(3)
+
+    def run(seed: int) -> bool:
+        picked = [groups[k] for k in np.random.default_rng(seed).integers(0, len(groups), size=300)]
+        got = m.group_sums(picked)
+        return all(np.allclose(row, expected(g), atol=1e-6) for row, g in zip(got, picked))
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            assert all(pool.map(run, range(60)))
+    finally:
+        sys.setswitchinterval(interval)
