@@ -177,8 +177,12 @@ def _cached_hash(name: str) -> int:
 
 
 def _hashed(names: Sequence[str]) -> tuple[int, ...]:
-    cache = _HASH_CACHE
-    return tuple([cache[f] if f in cache else _cached_hash(f) for f in names])
+    """The buckets of ``names``, from the cache when there (read once: a thread may clear it meanwhile)."""
+    get = _HASH_CACHE.get
+    found = [get(f) for f in names]
+    if None in found:
+        found = [_cached_hash(f) if i is None else i for i, f in zip(found, names)]
+    return tuple(found)  # type: ignore[arg-type]
 
 
 def _shape_of(text: str) -> LineShape:

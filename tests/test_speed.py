@@ -324,3 +324,20 @@ def test_grouped_scores_are_the_flat_scores(linesets: Path) -> None:
 def test_ascii_character_counts_are_the_str_methods(sample: str) -> None:
     counts = (sum(map(str.isalpha, sample)), sum(map(str.isupper, sample)), sum(map(str.isdigit, sample)))
     assert features._char_counts(sample) == counts
+
+
+def test_feature_hashing_is_right_when_threads_clear_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads share the per-process caches; one clearing the hash cache must not break another's lookup."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(features, "HASH_CACHE_MAX", 16)  # cleared all the time
+    names = [[f"w:{i}-{j}" for j in range(12)] for i in range(200)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can: races show
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(features._hashed, names * 20))
+    finally:
+        sys.setswitchinterval(interval)
+    assert got == [tuple(features.hash_feature(f) for f in row) for row in names] * 20
