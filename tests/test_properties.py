@@ -128,3 +128,25 @@ def test_streamed_decisions_are_the_decisions(text: str, which: str) -> None:
         streamed = list(CLEANERS[which].iter_decisions(text, html=False))
         whole = CLEANERS[which].classify(text, html=False)
     assert tuple(streamed) == whole.decisions
+
+
+@SETTINGS
+@given(documents, st.integers(1, 12), st.integers(1, 40))
+def test_small_windows_and_chunks_decide_as_the_reference(text: str, window: int, chunk: int) -> None:
+    # windows are cut from chunks of lines: wherever a window or a chunk ends, the decisions are those of the
+    # straightforward pipeline (tests/reference_features.py) with windows of the same size
+    from tests.reference_features import reference_classify
+
+    cleaner = CLEANERS["model"]
+    if cleaner.model is None:
+        return
+    with (
+        patch.object(api, "WINDOW_LINES", window),
+        patch.object(api, "iter_line_chunks", lambda t: iter_line_chunks(t, chunk_chars=chunk)),
+    ):
+        fast = cleaner.classify(text, html=False)
+        slow = reference_classify(cleaner.model, text, cleaner.options)
+    assert fast.lines == slow.lines
+    assert [(d.n, d.keep, d.category) for d in fast.decisions] == [(d.n, d.keep, d.category) for d in slow.decisions]
+    assert all(abs(a.score - b.score) <= 1e-6 for a, b in zip(fast.decisions, slow.decisions))
+    assert fast.truncated == slow.truncated
