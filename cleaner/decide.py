@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner.categories import is_keep
+from cleaner.distinct import distinct_values
 from cleaner.options import Options
 from cleaner.rules import Rule, is_truncated_tail
 from cleaner.segment import join_kept
@@ -412,8 +413,7 @@ def _rule_sets(rules: Sequence[tuple[Rule, ...]]) -> tuple[list[tuple[Rule, ...]
     (1, [0, 0, 0])
     """
     ids = np.fromiter(map(id, rules), np.int64, len(rules))
-    distinct = np.sort(ids)
-    distinct = distinct[np.concatenate(([True], distinct[1:] != distinct[:-1]))] if len(ids) else distinct
+    distinct = distinct_values(ids)
     which = np.searchsorted(distinct, ids)
     first = np.empty(len(distinct), np.int64)
     first[which[::-1]] = np.arange(len(ids) - 1, -1, -1)  # the first line of each tuple

@@ -54,6 +54,7 @@ from itertools import chain, pairwise
 
 import numpy as np
 
+from cleaner.distinct import distinct_index, distinct_values
 from cleaner.rules import Rule, match_rules
 
 FEATURE_VERSION = 5  # bump when any feature changes: a model records the version it was trained with
@@ -498,7 +499,7 @@ def _repeats(text_index: np.ndarray, first_at: np.ndarray, counts: np.ndarray, l
     later = first_at[text_index] < i
     first_copy = (text_index == 0) & (i > 0)  # a copy of the first line occurs twice at least
     code = np.where(counts > 1, (first_copy * BUCKETS + lb) * 2 + later, -1)
-    codes = _distinct_ints(code)
+    codes = distinct_values(code)
     tuples = []
     for c in codes.tolist():
         if c < 0:
@@ -509,16 +510,6 @@ def _repeats(text_index: np.ndarray, first_at: np.ndarray, counts: np.ndarray, l
         names.append(f"repeat:{bucket}:{'later' if is_later else 'first'}")
         tuples.append(_hashed(names))
     return tuples, np.searchsorted(codes, code)
-
-
-def _distinct_ints(values: np.ndarray) -> np.ndarray:
-    """The distinct values, sorted (``np.unique`` without its ``numpy.ma`` import).
-
-    >>> _distinct_ints(np.array([3, -1, 3])).tolist()
-    [-1, 3]
-    """
-    ordered = np.sort(values)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
 
 
 def _shifted(parts: list[Parts], which: int, by: int, missing: tuple[int, ...]) -> list[tuple[int, ...]]:
@@ -564,7 +555,7 @@ class _Document:
 
 def _document(texts: Sequence[str]) -> _Document:
     """The facts of each distinct text once, spread to the lines with numpy: boilerplate repeats."""
-    first_at, text_index = _distinct_index(texts)
+    first_at, text_index = distinct_index(texts)
     facts = [line_facts(texts[k]) for k in first_at]
     d = len(facts)
 
@@ -664,24 +655,6 @@ class DocumentGroups:
         return [rules[k] for k in self.text_index.tolist()]
 
 
-def _distinct_index(keys: Sequence[object]) -> tuple[list[int], np.ndarray]:
-    """Where each key first occurs, and for each key the number of its first occurrence among the distinct.
-
-    >>> _distinct_index(["a", "b", "a"])[0], _distinct_index(["a", "b", "a"])[1].tolist()
-    ([0, 1], [0, 1, 0])
-    """
-    numbers: dict[object, int] = {}
-    first: list[int] = []
-    index = np.empty(len(keys), np.int64)
-    for i, key in enumerate(keys):
-        k = numbers.get(key)
-        if k is None:
-            k = numbers[key] = len(first)
-            first.append(i)
-        index[i] = k
-    return first, index
-
-
 def _shifted_index(index: np.ndarray, by: int, missing: int) -> np.ndarray:
     """``index`` of the line ``by`` places away from each line (``missing`` past either end).
 
@@ -709,7 +682,7 @@ def document_groups(texts: Sequence[str]) -> DocumentGroups:
         return DocumentGroups(np.zeros((0, 0), np.int64), (), [], empty, empty)
     doc = _document(texts)
     facts, dk = doc.facts, doc.dk
-    first_kind, kind_of_text = _distinct_index([f.kind for f in facts])
+    first_kind, kind_of_text = distinct_index([f.kind for f in facts])
     kinds = [facts[k].kind for k in first_kind]
     kind_index = kind_of_text[doc.text_index]
     groups: list[Group] = [([f.own for f in facts], doc.text_index)]

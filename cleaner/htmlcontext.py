@@ -54,6 +54,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 
 from cleaner.context import LOGIT_CLIP, _median, _shifted, _window
+from cleaner.distinct import distinct_index
 from cleaner.htmlfeatures import Block, _signature
 
 WINDOW = 3  # radius of the window summaries (blocks)
@@ -148,10 +149,9 @@ def _group_stats(keys: Sequence[Hashable], values: np.ndarray) -> tuple[np.ndarr
     >>> mean.tolist(), n.tolist()
     ([2.0, 5.0, 2.0], [2.0, 1.0, 2.0])
     """
-    ids: dict[Hashable, int] = {}
-    inverse = np.fromiter((ids.setdefault(k, len(ids)) for k in keys), dtype=np.int64, count=len(keys))
-    counts = np.bincount(inverse, minlength=len(ids)).astype(np.float64)
-    sums = np.bincount(inverse, weights=values.astype(np.float64), minlength=len(ids))
+    first, inverse = distinct_index(keys)
+    counts = np.bincount(inverse, minlength=len(first)).astype(np.float64)
+    sums = np.bincount(inverse, weights=values.astype(np.float64), minlength=len(first))
     return (sums / counts)[inverse], counts[inverse]
 
 
@@ -241,22 +241,13 @@ def page_columns(
         between, h1_rel = np.zeros(n), np.zeros(n)
         steps, region = np.full(n, float(MAX_UP)), np.ones(n)
     price = np.fromiter((PRICE.search(b.text) is not None for b in blocks), dtype=np.float32, count=n)
-    ids: dict[Hashable, int] = {}
-    seen: list[int] = []
-    for sig in signatures:
-        gid = ids.setdefault(sig, len(ids))
-        seen.append(gid)
-    group = np.array(seen, dtype=np.int64)
-    counts = np.bincount(group).astype(np.float64)
+    _, group = distinct_index(signatures)
     rank = np.empty(n)
     position: Counter[int] = Counter()
-    for i, gid in enumerate(seen):
+    for i, gid in enumerate(group.tolist()):
         rank[i] = position[gid]
         position[gid] += 1
-
-    def group_mean(values: np.ndarray) -> np.ndarray:
-        return (np.bincount(group, weights=values, minlength=len(counts)) / counts)[group]
-
+    price_mean, alike = _group_stats(signatures, price)
     texts = Counter(b.text for b in blocks)
     grand_price, _ = _group_stats([_container(b, 2) for b in blocks], price)
     parent_links, _ = _group_stats([_container(b, 1) for b in blocks], link_density)
@@ -267,10 +258,10 @@ def page_columns(
         steps,
         region,
         np.full(n, np.log1p(sum(b.tag == "h1" for b in blocks))),
-        rank / np.maximum(counts[group] - 1, 1),
-        group_mean(price),
-        group_mean(np.log1p(words)),
-        group_mean(link_density),
+        rank / np.maximum(alike - 1, 1),
+        price_mean,
+        _group_stats(signatures, np.log1p(words))[0],
+        _group_stats(signatures, link_density)[0],
         np.fromiter((np.log1p(texts[b.text] - 1) for b in blocks), dtype=np.float64, count=n),
         price,
         grand_price,
