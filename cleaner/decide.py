@@ -221,13 +221,15 @@ class _Lines:
     text: list[str]  # stripped: what the rules compare
     at: list[int]  # the line's place among the raw lines being given out
     keep: list[bool]  # by the threshold or a kept category, before smoothing: what smoothing reads of neighbours
+    hard: list[str | None]  # the category a hard rule drops the line as (steps 1 and 4: :func:`_override`)
+    furniture: list[str | None]  # the category a furniture rule drops the line as, if it is kept as a title
 
     def tail(self, k: int, shift: int) -> _Lines:
         """The lines from the ``k``-th on, their places moved back by ``shift``."""
         return _Lines(
             *(v[k:] for v in (self.score, self.keep_cat, self.drop_cat, self.rules, self.text)),
             [a - shift for a in self.at[k:]],
-            self.keep[k:],
+            *(v[k:] for v in (self.keep, self.hard, self.furniture)),
         )
 
 
@@ -255,7 +257,7 @@ class DecisionStream:
         self.options = options
         self.truncated = False  # final after :meth:`finish`
         self._held: list[str] = []  # raw lines read and not yet given out: the waiting line, blank lines after it
-        self._waiting = _Lines([], [], [], [], [], [], [])  # the waiting line (none, or one)
+        self._waiting = _Lines([], [], [], [], [], [], [], [], [])  # the waiting line (none, or one)
         self._before: tuple[float, bool] | None = None  # score and keep of the last decided line
         self._n = 0  # raw lines read
         self._headline: str | None = None  # the first kept line's text
@@ -280,6 +282,7 @@ class DecisionStream:
         raw = self._held + list(raw_lines)
         lines = self._waiting
         if scored.at:
+            keep, hard, furniture = self._read(scored)
             lines = _Lines(
                 lines.score + scored.score,
                 lines.keep_cat + scored.keep_cat,
@@ -287,7 +290,9 @@ class DecisionStream:
                 lines.rules + scored.rules,
                 lines.text + scored.text,
                 lines.at + ([k + held for k in scored.at] if held else scored.at),
-                lines.keep + self._kept(scored.score, scored.drop_cat, scored.rules),
+                lines.keep + keep,
+                lines.hard + hard,
+                lines.furniture + furniture,
             )
         self._n += len(raw_lines)
         return self._give_out(raw, lines, max(len(lines.score) - 1, 0))
@@ -299,17 +304,20 @@ class DecisionStream:
         self.truncated = self._paywall or (last is not None and is_truncated_tail(last))
         return out
 
-    def _kept(self, score: list[float], drop_cat: list[str], rules: Sequence[tuple[Rule, ...]]) -> list[bool]:
-        """Kept by the threshold (higher for a line a phrase rule names) or by a kept category."""
-        sets, which = _rule_sets(rules)
-        phrase = np.array([any(not r.generic for r in line_rules) for line_rules in sets], bool)[which]
-        threshold = self.options.threshold
-        threshold = np.where(phrase, threshold * PHRASE_FACTOR, threshold)
-        keep = np.asarray(score, np.float64) >= threshold
+    def _read(self, scored: ScoredLines) -> tuple[list[bool], list[str | None], list[str | None]]:
+        """What each new line's score and rules decide before its neighbours are known, worked out once per
+        rule tuple: kept by the threshold (higher for a line a phrase rule names) or by a kept category, and
+        the categories a hard or a furniture rule would drop it as (:func:`_override`)."""
         kept_categories = self.options.keep_categories
+        sets, which = _rule_sets(scored.rules)
+        phrase = np.array([any(not r.generic for r in rules) for rules in sets], bool)[which]
+        threshold = self.options.threshold
+        keep = np.asarray(scored.score, np.float64) >= np.where(phrase, threshold * PHRASE_FACTOR, threshold)
         if kept_categories:
-            keep |= np.fromiter((c in kept_categories for c in drop_cat), bool, len(drop_cat))
-        return keep.tolist()
+            keep |= np.fromiter((c in kept_categories for c in scored.drop_cat), bool, len(scored.drop_cat))
+        overrides = [_override(rules, kept_categories) for rules in sets]
+        spread = which.tolist()
+        return keep.tolist(), [overrides[k][0] for k in spread], [overrides[k][1] for k in spread]
 
     def _give_out(self, raw: list[str], lines: _Lines, m: int) -> DecidedLines:
         """Decide the first ``m`` of ``lines`` (the rest wait), and give out the raw lines before the first
@@ -328,19 +336,13 @@ class DecisionStream:
     def _decide(self, lines: _Lines, m: int) -> tuple[list[bool], list[str]]:
         """Keep and category of the first ``m`` of ``lines`` (the module's steps 1 to 4), and the facts
         later windows need (the neighbour of the next line, whether a paywall line was seen)."""
-        kept_categories = self.options.keep_categories
         keep = self._smoothed(lines, m)
         category = [k if kept else d for kept, k, d in zip(keep, lines.keep_cat, lines.drop_cat)]
-        sets, which = _rule_sets(lines.rules[:m])
-        overrides = [_override(rules, kept_categories) for rules in sets]
-        if any(o != (None, None) for o in overrides):
-            hard = np.array([h for h, _ in overrides], object)[which]  # the category a hard rule drops a line as
-            furniture = np.array([f for _, f in overrides], object)[which]  # ...a furniture rule drops a title as
-            keep_array, category_array = np.array(keep, bool), np.array(category, object)
-            title = keep_array & (category_array == "title") & (furniture != None)  # noqa: E711 (elementwise)
-            dropped = np.where(hard != None, hard, np.where(title, furniture, None))  # noqa: E711
-            for i in np.flatnonzero(dropped != None).tolist():  # noqa: E711
-                keep[i], category[i] = False, dropped[i]
+        for i, (hard, furniture) in enumerate(zip(lines.hard[:m], lines.furniture[:m])):
+            if hard is not None:
+                keep[i], category[i] = False, hard
+            elif furniture is not None and keep[i] and category[i] == "title":
+                keep[i], category[i] = False, furniture
         self._repeats(lines.text, keep, category)
         self._before = (lines.score[m - 1], lines.keep[m - 1])
         self._paywall = self._paywall or "paywall" in category
