@@ -31,7 +31,6 @@ import os
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ from cleaner.errors import ModelError
 from cleaner.htmlcontext import FEATURE_NAMES as CONTEXT_FEATURES
 from cleaner.htmlcontext import FEATURE_SETS, code_mask, context_matrix, guard_code
 from cleaner.htmlfeatures import HTML_FEATURE_VERSION, N_FEATURES, Block
-from cleaner.model import read_stage2, write_archive
+from cleaner.model import end_to_end, read_stage2, write_archive
 from cleaner.stage2 import ARRAYS as STAGE2_ARRAYS
 from cleaner.stage2 import TreeEnsemble
 
@@ -82,8 +81,7 @@ class HtmlModel:
         """Stage 1's log-odds of content, per block."""
         if not feature_rows:
             return np.zeros(0, dtype=np.float32)
-        lengths = np.fromiter(map(len, feature_rows), dtype=np.int64, count=len(feature_rows))
-        indices = np.fromiter(chain.from_iterable(feature_rows), dtype=np.int64, count=int(lengths.sum()))
+        indices, lengths = end_to_end(feature_rows)
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         return np.add.reduceat(self.dense[indices], starts)
 

@@ -113,9 +113,7 @@ class LinearModel:
         Lines are summed ``LOGIT_CHUNK_LINES`` at a time: the gathered rows then stay in the CPU cache
         instead of filling a fresh array of the whole window. Each line's sum is the same either way.
         """
-        lengths = np.fromiter(map(len, feature_rows), dtype=np.int64, count=len(feature_rows))
-        indices = np.fromiter(chain.from_iterable(feature_rows), dtype=np.int64, count=int(lengths.sum()))
-        return self._summed(indices, lengths)
+        return self._summed(*end_to_end(feature_rows))
 
     def _summed(self, indices: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """:meth:`_logits` of the rows laid end to end in ``indices``, ``lengths[i]`` of them for line ``i``."""
@@ -177,8 +175,7 @@ class LinearModel:
         found = {g: sums.get(g) for g in groups}
         missing = [g for g, row in found.items() if row is None]
         if missing:  # summed together: one gather for all of them
-            lengths = np.fromiter(map(len, missing), np.int64, len(missing))
-            indices = np.fromiter(chain.from_iterable(missing), np.int64, int(lengths.sum()))
+            indices, lengths = end_to_end(missing)
             rows = self.table[self.slot[indices]].astype(np.float64)
             starts = np.cumsum(lengths) - lengths
             summed = np.zeros((len(missing), self.table.shape[1]), np.float64)
@@ -200,6 +197,16 @@ class LinearModel:
     def predict_proba(self, feature_rows: Sequence[Sequence[int]]) -> np.ndarray:
         """Class probabilities, one row per line (each line has at least one feature)."""
         return self.scores(feature_rows)[0]
+
+
+def end_to_end(feature_rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of feature indices laid end to end (int64), and each row's count of them.
+
+    >>> [a.tolist() for a in end_to_end([(3, 4), (), (5,)])]
+    [[3, 4, 5], [2, 0, 1]]
+    """
+    lengths = np.fromiter(map(len, feature_rows), dtype=np.int64, count=len(feature_rows))
+    return np.fromiter(chain.from_iterable(feature_rows), dtype=np.int64, count=int(lengths.sum())), lengths
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
