@@ -512,15 +512,6 @@ def _repeats(text_index: np.ndarray, first_at: np.ndarray, counts: np.ndarray, l
     return tuples, np.searchsorted(codes, code)
 
 
-def _shifted(parts: list[Parts], which: int, by: int, missing: tuple[int, ...]) -> list[tuple[int, ...]]:
-    """Part ``which`` of the line ``by`` places away from each line (``missing`` past either end)."""
-    n = len(parts)
-    pad = [missing] * min(abs(by), n)
-    if by < 0:
-        return pad + [p[which] for p in parts[: n + by]]
-    return [p[which] for p in parts[by:]] + pad
-
-
 @dataclass(frozen=True, slots=True)
 class _LineCodes:
     """Each line's facts as numbers, one array per fact (what the context features read)."""
@@ -546,11 +537,6 @@ class _Document:
     middle: np.ndarray
     tail: np.ndarray
     repeats: Group
-
-    def line_facts(self) -> list[LineFacts]:
-        """Each line's facts."""
-        facts = self.facts
-        return [facts[k] for k in self.text_index.tolist()]
 
 
 def _document(texts: Sequence[str]) -> _Document:
@@ -590,25 +576,24 @@ def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     doc = _document(texts)
-    facts, dk = doc.line_facts(), doc.dk
-    plain = [_parts(0, f.kind) for f in facts]  # each line's parts as a neighbour, plain and crossed with dk
-    crossed = [_parts(dk, f.kind) for f in facts]
-    none, d_none = _parts(0, _NO_LINE), _parts(dk, _NO_LINE)  # the missing neighbour of a first or last line
+    own, p1, n1, p2, n2, d_p1, d_n1, d_p2, d_n2, d_cats, repeats = (
+        [tuples[k] for k in index.tolist()] for tuples, index in _groups(doc)
+    )
     segments: list[list[tuple[int, ...]] | np.ndarray] = [  # in the order of document_features' rows
-        [f.own for f in facts],
+        own,
         doc.head,
-        _shifted(plain, 0, -1, none[0]),
-        _shifted(plain, 1, 1, none[1]),
-        _shifted(plain, 2, -2, none[2]),
-        _shifted(plain, 3, 2, none[3]),
+        p1,
+        n1,
+        p2,
+        n2,
         doc.middle,
-        [c[4] for c in crossed],
-        _shifted(crossed, 0, -1, d_none[0]),
-        _shifted(crossed, 1, 1, d_none[1]),
-        _shifted(crossed, 2, -2, d_none[2]),
-        _shifted(crossed, 3, 2, d_none[3]),
+        d_cats,
+        d_p1,
+        d_n1,
+        d_p2,
+        d_n2,
         doc.tail,
-        [doc.repeats[0][k] for k in doc.repeats[1].tolist()],
+        repeats,
     ]
     lengths = np.stack(
         [
@@ -681,6 +666,14 @@ def document_groups(texts: Sequence[str]) -> DocumentGroups:
         empty = np.zeros(0, np.int64)
         return DocumentGroups(np.zeros((0, 0), np.int64), (), [], empty, empty)
     doc = _document(texts)
+    fixed = np.concatenate((doc.head, doc.middle, doc.tail), axis=1)
+    return DocumentGroups(fixed, _groups(doc), doc.facts, doc.text_index, doc.length)
+
+
+def _groups(doc: _Document) -> tuple[Group, ...]:
+    """The variable-length features of a document's lines, as distinct tuples and each line's one: its own
+    features; what the lines one and two above and below give it (``p1``, ``n1``, ``p2``, ``n2``), plain, then
+    crossed with the doc key; its rule categories crossed with the doc key; its repetition features."""
     facts, dk = doc.facts, doc.dk
     first_kind, kind_of_text = distinct_index([f.kind for f in facts])
     kinds = [facts[k].kind for k in first_kind]
@@ -692,8 +685,7 @@ def document_groups(texts: Sequence[str]) -> DocumentGroups:
             groups.append(([p[which] for p in parts], _shifted_index(kind_index, by, len(kinds))))
     groups.append(([_parts(dk, k)[4] for k in kinds], kind_index))
     groups.append(doc.repeats)
-    fixed = np.concatenate((doc.head, doc.middle, doc.tail), axis=1)
-    return DocumentGroups(fixed, tuple(groups), facts, doc.text_index, doc.length)
+    return tuple(groups)
 
 
 def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[int]]:
