@@ -48,7 +48,9 @@ def _subsequence(small: list[str], big: list[str]) -> bool:
 @given(documents, st.sampled_from(sorted(CLEANERS)))
 def test_output_lines_are_a_subsequence_of_input_lines(text: str, which: str) -> None:
     out = CLEANERS[which].clean(text, html=False)
-    assert _subsequence(split_lines(out), split_lines(text))
+    # the output is the kept lines, each ended by "\n": split it so, not by split_lines, whose guess at old-Mac
+    # line ends would read a kept line that holds a lone "\r" ("\r0") as two lines
+    assert _subsequence(out.split("\n")[:-1], split_lines(text))
 
 
 @SETTINGS
