@@ -86,16 +86,16 @@ def join_kept(lines: Sequence[str], keep: Sequence[bool]) -> str:
     Blank input lines count as kept or not by ``keep`` too; runs of blank lines
     left behind collapse to one and leading or trailing blanks go.
     """
-    joiner = KeptJoiner()
-    return "".join([joiner.add(line, k) for line, k in zip(lines, keep)])
+    return KeptJoiner().add_lines(lines, keep)
 
 
 class KeptJoiner:
-    """:func:`join_kept` a line at a time: :meth:`add` gives the text to write for each line (often ``""``).
+    """:func:`join_kept` a window of lines at a time: :meth:`add_lines` gives the text to write for them (a
+    blank line is held until a kept text line follows it, so it may come out with a later window).
 
     >>> joiner = KeptJoiner()
-    >>> [joiner.add(line, True) for line in ["", "a", "", "", "b", ""]]
-    ['', 'a\\n', '', '', '\\nb\\n', '']
+    >>> [joiner.add_lines(lines, [True] * len(lines)) for lines in (["", "a", ""], ["", "b", ""])]
+    ['a\\n', '\\nb\\n']
     """
 
     __slots__ = ("_blank", "_started")
@@ -105,7 +105,7 @@ class KeptJoiner:
         self._blank: str | None = None  # the blank line held until the next kept text line
 
     def add_lines(self, lines: Sequence[str], keep: Sequence[bool]) -> str:
-        """:meth:`add` of each line, joined.
+        """The text to write for ``lines``, each kept or not by ``keep``.
 
         >>> KeptJoiner().add_lines(["", "a", "", "", "b", "x", ""], [True] * 5 + [False, True])
         'a\\n\\nb\\n'
@@ -127,19 +127,6 @@ class KeptJoiner:
             started = True
         self._started, self._blank = started, blank
         return "".join(out)
-
-    def add(self, line: str, keep: bool) -> str:
-        if not keep:
-            return ""
-        if is_blank(line):
-            if self._started and self._blank is None:
-                self._blank = line
-            return ""
-        self._started = True
-        if self._blank is not None:
-            blank, self._blank = self._blank, None
-            return f"{blank}\n{line}\n"
-        return line + "\n"
 
 
 def match_final_newline(original: str, cleaned: str) -> str:
