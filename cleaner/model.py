@@ -21,6 +21,7 @@ import json
 import math
 import os
 import stat
+import struct
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -83,7 +84,7 @@ class LinearModel:
     meta: dict[str, Any] = field(default_factory=dict)
     stage2: TreeEnsemble | None = None  # context trees over the stage-1 keep logits; None: stage 1 decides
     keep_head: bool = False  # the last weight column is a binary keep/drop head
-    table: np.ndarray = field(init=False, repr=False, compare=False)  # float32 ``weights`` and a zero row
+    table: np.ndarray | None = field(default=None, repr=False, compare=False)  # float32 ``weights``, a zero row
     slot: np.ndarray = field(init=False, repr=False, compare=False)  # each feature's row of ``table``
     sums: dict[tuple[int, ...], np.ndarray] = field(init=False, repr=False, compare=False)  # memo: group_sums
 
@@ -91,11 +92,14 @@ class LinearModel:
         """Index the weights by feature: ``table[slot[f]]`` is feature ``f``'s weight row (zeros when it has none).
 
         A slot per feature (1 MB) rather than a dense row per feature (21 MB): building that took a fifth of
-        the start-up time, and the smaller table gathers as fast.
+        the start-up time, and the smaller table gathers as fast. ``table`` may come ready (``weights`` with a
+        zero row after them, as :func:`load_model` reads it); else it is built here.
         """
         width = self.weights.shape[1] if self.weights.ndim == 2 else 0
-        table = np.zeros((len(self.rows) + 1, width), dtype=np.float32)
-        table[:-1] = self.weights
+        table = self.table  # given by the model file's reader, which reads the weights into it: no copy
+        if table is None or table.shape != (len(self.rows) + 1, width) or table.dtype != np.float32 or table[-1].any():
+            table = np.zeros((len(self.rows) + 1, width), dtype=np.float32)
+            table[:-1] = self.weights
         slot = np.full(N_FEATURES, len(self.rows), dtype=np.int32)
         slot[self.rows] = np.arange(len(self.rows), dtype=np.int32)
         object.__setattr__(self, "table", table)
@@ -258,21 +262,29 @@ def write_archive(path: Path, header: dict[str, Any], compress: bool = True, **a
 
 
 def _read_archive(path: Path) -> tuple[Any, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """The header (not yet checked), weights, rows and stage-2 members of a model file."""
+    """The header (not yet checked), weight table (the weights, then a row of zeros), rows and stage-2 members
+    of a model file."""
     _require_regular_file(path)
     try:
-        _check_declared_arrays(path)
-        with np.load(path, allow_pickle=False) as npz:
-            header = json.loads(npz["header"].tobytes().decode("utf-8"))
-            has_stage2 = isinstance(header, dict) and "stage2" in header
-            stage2 = {f"s2_{a}": npz[f"s2_{a}"] for a in STAGE2_ARRAYS} if has_stage2 else {}
-            weights = npz["weights"]  # float32 (stored so since model v2's re-save) or float16 (older files)
-            return header, weights.astype(np.float32, copy=False), npz["rows"].astype(np.int64), stage2
+        members = _read_stored(path, padded="weights")
+        if members is not None:
+            table = members["weights"]
+            if table.dtype != np.float32:  # float32 since model v2's re-save; float16 in older files
+                table = _padded(table[:-1])
+        else:  # a compressed archive (older files): numpy's reader, then the table built from its weights
+            _check_declared_arrays(path)
+            with np.load(path, allow_pickle=False) as npz:
+                members = {name: npz[name] for name in npz.files}
+            table = _padded(members["weights"])
+        header = json.loads(members["header"].tobytes().decode("utf-8"))
+        has_stage2 = isinstance(header, dict) and "stage2" in header
+        stage2 = {f"s2_{a}": members[f"s2_{a}"] for a in STAGE2_ARRAYS} if has_stage2 else {}
+        return header, table, members["rows"].astype(np.int64), stage2
     except ModelError:
         raise
     except PermissionError:
         raise ModelError(f"model file is not readable (permission denied): {path}") from None
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, MemoryError) as exc:
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, MemoryError, struct.error) as exc:
         if _looks_like_pickle(path):
             raise ModelError(
                 f"refusing to load {path}: it is a pickle/joblib file, and loading one runs arbitrary code. "
@@ -282,6 +294,76 @@ def _read_archive(path: Path) -> tuple[Any, np.ndarray, np.ndarray, dict[str, np
             f"model file {path} is corrupt or not a cleaner model ({exc}); "
             "re-run `make train` or point --model at a valid file"
         ) from None
+
+
+def _padded(weights: np.ndarray) -> np.ndarray:
+    """``weights`` as float32 with a row of zeros after them: the model's weight table.
+
+    >>> _padded(np.ones((1, 2), np.float16)).tolist()
+    [[1.0, 1.0], [0.0, 0.0]]
+    """
+    if weights.ndim != 2:
+        raise ValueError(f"weights have {weights.ndim} dimensions, not 2")
+    table = np.zeros((len(weights) + 1, weights.shape[1]), np.float32)
+    table[:-1] = weights
+    return table
+
+
+def _read_stored(path: Path, padded: str) -> dict[str, np.ndarray] | None:
+    """The arrays of an uncompressed ``.npz`` archive, each read from the file straight into its own array; the
+    array named ``padded`` gets a row of zeros after its rows. ``None`` when a member is compressed or is not
+    a C-order array (numpy's reader then reads the file).
+
+    Read so, the text model's 17 MB of weights cost one read at each start: numpy's reader also ran the
+    zip CRC over them and copied them twice (a tenth of the cold start). The CRC is what this skips: a
+    bit flipped on disk goes unseen, as with any memory-mapped model; a short or inconsistent file does
+    not (its members' declared sizes are checked).
+    """
+    members: dict[str, np.ndarray] = {}
+    with open(path, "rb") as fh:
+        with zipfile.ZipFile(fh) as archive:
+            infos = archive.infolist()
+        for info in infos:
+            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
+                return None
+            fh.seek(info.header_offset)
+            local = fh.read(30)  # the member's local header: its data starts after the name and extra field
+            if len(local) != 30 or local[:4] != b"PK\x03\x04":
+                raise ValueError(f"{info.filename} has no local header")
+            name_length, extra_length = struct.unpack("<HH", local[26:30])
+            start = info.header_offset + 30 + name_length + extra_length
+            fh.seek(start)
+            shape, fortran, dtype = _declared_array(fh, path, info.filename)
+            name = info.filename[:-4]
+            pad = name == padded
+            if fortran or (pad and len(shape) != 2):
+                return None
+            array = np.empty((shape[0] + 1, *shape[1:]) if pad else shape, dtype)
+            data = array[:-1] if pad else array
+            if pad:
+                array[-1] = 0
+            if data.nbytes and fh.readinto(memoryview(data).cast("B")) != data.nbytes:
+                raise EOFError(f"{info.filename} is cut short")
+            if fh.tell() - start != info.file_size:
+                raise ValueError(f"{info.filename} holds more or less than its declared array")
+            members[name] = array
+    return members
+
+
+def _declared_array(member: Any, path: Path, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """A ``.npy`` member's declared shape, order and type, read from its header; refuses pickled objects and
+    arrays larger than ``MAX_ARRAY_BYTES`` before any data is read."""
+    version = np.lib.format.read_magic(member)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = read_header(member)
+    if dtype.hasobject:
+        raise ModelError(f"refusing to load {path}: {name} holds pickled Python objects")
+    size = math.prod(shape) * dtype.itemsize
+    if size > MAX_ARRAY_BYTES:
+        raise ModelError(
+            f"model file {path} is not a cleaner model: {name} declares {size:,} bytes (more than {MAX_ARRAY_BYTES:,})"
+        )
+    return shape, fortran, dtype
 
 
 def _require_regular_file(path: Path) -> None:
@@ -303,18 +385,7 @@ def _check_declared_arrays(path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             with archive.open(info) as member:
-                version = np.lib.format.read_magic(member)
-                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else None
-                read_header = read_header or np.lib.format.read_array_header_2_0
-                shape, _, dtype = read_header(member)
-            if dtype.hasobject:
-                raise ModelError(f"refusing to load {path}: {info.filename} holds pickled Python objects")
-            size = math.prod(shape) * dtype.itemsize
-            if size > MAX_ARRAY_BYTES:
-                raise ModelError(
-                    f"model file {path} is not a cleaner model: {info.filename} declares {size:,} bytes "
-                    f"(more than {MAX_ARRAY_BYTES:,})"
-                )
+                _declared_array(member, path, info.filename)
 
 
 def _check_header(path: Path, header: Any) -> tuple[str, ...]:
@@ -366,14 +437,15 @@ def load_model(path: Path) -> LinearModel:
 
     Raises :class:`ModelError` with the file name and what to do on any problem.
     """
-    header, weights, rows, stage2_members = _read_archive(path)
+    header, table, rows, stage2_members = _read_archive(path)
     classes = _check_header(path, header)
     keep_head = header.get("keep_head") is True
+    weights = table[:-1]
     _check_arrays(path, weights, rows, len(classes) + keep_head)
     stage2 = read_stage2(path, header, stage2_members)
     skip = ("format", "classes", "feature_version", "n_features", "stage2", "keep_head")
     meta = {k: v for k, v in header.items() if k not in skip}
-    return LinearModel(classes, weights, rows, meta, stage2, keep_head)
+    return LinearModel(classes, weights, rows, meta, stage2, keep_head, table)
 
 
 def read_stage2(

@@ -104,6 +104,36 @@ def test_truncated_file_is_corrupt(tmp_path: Path) -> None:
         load_model(path)
 
 
+def test_stored_file_is_read_as_numpy_reads_it() -> None:
+    """The direct reader of uncompressed archives gives numpy's arrays; the weights come with the table's zero row."""
+    from cleaner.model import _read_stored
+
+    members = _read_stored(DEFAULT_MODEL, padded="weights")
+    assert members is not None  # the shipped model is stored uncompressed: read straight into its arrays
+    with np.load(DEFAULT_MODEL, allow_pickle=False) as npz:
+        assert sorted(members) == sorted(npz.files)
+        for name in npz.files:
+            expected = npz[name]
+            got = members[name][:-1] if name == "weights" else members[name]
+            assert got.dtype == expected.dtype and np.array_equal(got, expected), name
+    assert not members["weights"][-1].any()
+    model = load_model(DEFAULT_MODEL)
+    assert model.weights.base is model.table  # no copy of the 17 MB of weights
+
+
+@pytest.mark.parametrize("rows", ["217919", "907919"])
+def test_stored_weights_declaring_more_rows_than_they_hold_are_corrupt(tmp_path: Path, rows: str) -> None:
+    """Weights whose header declares more rows than the member holds (read into the next member, or past the
+    end of the file) are refused, not half read."""
+    data = DEFAULT_MODEL.read_bytes()
+    declared = f"'shape': ({len(load_model(DEFAULT_MODEL).rows)}, ".encode()
+    assert data.count(declared) == 1 and len(declared) == len(f"'shape': ({rows}, ".encode())
+    path = tmp_path / "lying.npz"
+    path.write_bytes(data.replace(declared, f"'shape': ({rows}, ".encode()))
+    with pytest.raises(ModelError, match="corrupt"):
+        load_model(path)
+
+
 def test_feature_version_mismatch_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "old.npz"
     save_model(tiny_model(), path)
