@@ -1,7 +1,11 @@
-"""Needles of the rules that name none by hand, derived from their patterns by `python -m training.needles`
-(generated: do not edit; ``tests/test_rules.py`` checks that it is up to date).
+"""Needles of the rules that name none by hand, and rules split into branches with needles of their own,
+derived from their patterns by `python -m training.needles` (generated: do not edit; ``tests/test_rules.py``
+checks that it is up to date).
 
 Every match of a rule's pattern contains one of its needles: a line holding none skips the pattern.
+A rule's pattern matches where one of its branches does: a branch is the pattern with the alternation
+of one group (``BRANCHES[name]``: the pattern's CRC-32, the group's body start and end) cut to one of
+its alternatives (start, end, needles).
 """
 
 DERIVED: dict[str, tuple[str, ...]] = {
@@ -974,5 +978,5925 @@ DERIVED: dict[str, tuple[str, ...]] = {
         "от редакции",
         "примечание редакции",
         "примітка редакції",
+    ),
+}
+
+BRANCHES: dict[str, tuple[int, int, int, tuple[tuple[int, int, tuple[str, ...]], ...]]] = {
+    "accept_button": (
+        846409053,
+        7,
+        648,
+        (
+            (
+                7,
+                31,
+                ("accept",),
+            ),
+            (
+                32,
+                42,
+                ("reject all",),
+            ),
+            (
+                43,
+                79,
+                ("manage ",),
+            ),
+            (
+                80,
+                96,
+                ("alle akzeptieren",),
+            ),
+            (
+                97,
+                108,
+                ("akzeptieren",),
+            ),
+            (
+                109,
+                122,
+                ("alle ablehnen",),
+            ),
+            (
+                123,
+                146,
+                ("einstellungen verwalten",),
+            ),
+            (
+                147,
+                160,
+                ("tout accepter",),
+            ),
+            (
+                161,
+                182,
+                ("accepter",),
+            ),
+            (
+                183,
+                195,
+                ("tout refuser",),
+            ),
+            (
+                196,
+                219,
+                ("continuer sans accepter",),
+            ),
+            (
+                220,
+                242,
+                ("aceptar",),
+            ),
+            (
+                243,
+                256,
+                ("rechazar todo",),
+            ),
+            (
+                257,
+                275,
+                ("configurar cookies",),
+            ),
+            (
+                276,
+                299,
+                ("accetta",),
+            ),
+            (
+                300,
+                313,
+                ("rifiuta tutti",),
+            ),
+            (
+                314,
+                339,
+                ("preferenze",),
+            ),
+            (
+                340,
+                362,
+                ("aceitar",),
+            ),
+            (
+                363,
+                377,
+                ("rejeitar todos",),
+            ),
+            (
+                378,
+                396,
+                ("gerir preferências",),
+            ),
+            (
+                397,
+                413,
+                ("alles accepteren",),
+            ),
+            (
+                414,
+                424,
+                ("accepteren",),
+            ),
+            (
+                425,
+                439,
+                ("alles weigeren",),
+            ),
+            (
+                440,
+                461,
+                ("akceptuj",),
+            ),
+            (
+                462,
+                485,
+                ("zaakceptuj",),
+            ),
+            (
+                486,
+                502,
+                ("odrzuć wszystkie",),
+            ),
+            (
+                503,
+                523,
+                ("прийняти",),
+            ),
+            (
+                524,
+                537,
+                ("відхилити все",),
+            ),
+            (
+                538,
+                552,
+                ("принять",),
+            ),
+            (
+                553,
+                566,
+                ("отклонить все",),
+            ),
+            (
+                567,
+                579,
+                ("godkänn alla",),
+            ),
+            (
+                580,
+                597,
+                ("acceptera",),
+            ),
+            (
+                598,
+                609,
+                ("avvisa alla",),
+            ),
+            (
+                610,
+                625,
+                ("tümünü kabul et",),
+            ),
+            (
+                626,
+                634,
+                ("kabul et",),
+            ),
+            (
+                635,
+                648,
+                ("tümünü reddet",),
+            ),
+        ),
+    ),
+    "ad_blocker": (
+        967269366,
+        3,
+        216,
+        (
+            (
+                3,
+                16,
+                ("blocker",),
+            ),
+            (
+                17,
+                32,
+                ("disable your ad",),
+            ),
+            (
+                33,
+                45,
+                ("whitelist us",),
+            ),
+            (
+                46,
+                59,
+                ("advertisement",),
+            ),
+            (
+                60,
+                67,
+                ("anzeige",),
+            ),
+            (
+                68,
+                75,
+                ("werbung",),
+            ),
+            (
+                76,
+                85,
+                ("publicité",),
+            ),
+            (
+                86,
+                96,
+                ("publicidad",),
+            ),
+            (
+                97,
+                107,
+                ("pubblicità",),
+            ),
+            (
+                108,
+                119,
+                ("publicidade",),
+            ),
+            (
+                120,
+                131,
+                ("advertentie",),
+            ),
+            (
+                132,
+                143,
+                ("reklam",),
+            ),
+            (
+                144,
+                154,
+                ("реклам",),
+            ),
+            (
+                155,
+                161,
+                ("annons",),
+            ),
+            (
+                162,
+                182,
+                ("sponsored",),
+            ),
+            (
+                183,
+                205,
+                ("download ",),
+            ),
+            (
+                206,
+                216,
+                ("order",),
+            ),
+        ),
+    ),
+    "ad_label": (
+        2422916130,
+        7,
+        491,
+        (
+            (
+                7,
+                20,
+                ("advertisement",),
+            ),
+            (
+                21,
+                32,
+                ("advertising",),
+            ),
+            (
+                33,
+                53,
+                ("sponsored",),
+            ),
+            (
+                54,
+                66,
+                ("paid content",),
+            ),
+            (
+                67,
+                69,
+                (),
+            ),
+            (
+                70,
+                77,
+                ("anzeige",),
+            ),
+            (
+                78,
+                85,
+                ("werbung",),
+            ),
+            (
+                86,
+                96,
+                ("gesponsert",),
+            ),
+            (
+                97,
+                106,
+                ("publicité",),
+            ),
+            (
+                107,
+                125,
+                ("contenu sponsorisé",),
+            ),
+            (
+                126,
+                136,
+                ("sponsorisé",),
+            ),
+            (
+                137,
+                147,
+                ("publicidad",),
+            ),
+            (
+                148,
+                169,
+                ("contenido patrocinado",),
+            ),
+            (
+                170,
+                181,
+                ("patrocinado",),
+            ),
+            (
+                182,
+                192,
+                ("pubblicità",),
+            ),
+            (
+                193,
+                216,
+                ("contenuto sponsorizzato",),
+            ),
+            (
+                217,
+                230,
+                ("sponsorizzato",),
+            ),
+            (
+                231,
+                242,
+                ("publicidade",),
+            ),
+            (
+                243,
+                263,
+                ("conteúdo patrocinado",),
+            ),
+            (
+                264,
+                275,
+                ("patrocinado",),
+            ),
+            (
+                276,
+                287,
+                ("advertentie",),
+            ),
+            (
+                288,
+                298,
+                ("gesponsord",),
+            ),
+            (
+                299,
+                306,
+                ("reklama",),
+            ),
+            (
+                307,
+                328,
+                ("materiał sponsorowany",),
+            ),
+            (
+                329,
+                341,
+                ("sponsorowane",),
+            ),
+            (
+                342,
+                349,
+                ("реклама",),
+            ),
+            (
+                350,
+                371,
+                ("партнерський матеріал",),
+            ),
+            (
+                372,
+                389,
+                ("на правах реклами",),
+            ),
+            (
+                390,
+                397,
+                ("реклама",),
+            ),
+            (
+                398,
+                418,
+                ("партнерский материал",),
+            ),
+            (
+                419,
+                436,
+                ("на правах рекламы",),
+            ),
+            (
+                437,
+                443,
+                ("annons",),
+            ),
+            (
+                444,
+                464,
+                ("sponsrat",),
+            ),
+            (
+                465,
+                471,
+                ("reklam",),
+            ),
+            (
+                472,
+                491,
+                ("sponsorlu",),
+            ),
+        ),
+    ),
+    "ai_audio": (
+        577021894,
+        3,
+        169,
+        (
+            (
+                3,
+                46,
+                (
+                    "created",
+                    "generated",
+                ),
+            ),
+            (
+                47,
+                62,
+                ("created with ai",),
+            ),
+            (
+                63,
+                92,
+                ("generated ",),
+            ),
+            (
+                93,
+                129,
+                ("listen to ",),
+            ),
+            (
+                130,
+                145,
+                ("watch the video",),
+            ),
+            (
+                146,
+                158,
+                ("video player",),
+            ),
+            (
+                159,
+                169,
+                ("press play",),
+            ),
+        ),
+    ),
+    "app_prompt": (
+        3900048004,
+        3,
+        1202,
+        (
+            (
+                3,
+                52,
+                ("app",),
+            ),
+            (
+                53,
+                98,
+                (" reading ",),
+            ),
+            (
+                99,
+                117,
+                ("open in ",),
+            ),
+            (
+                118,
+                151,
+                ("read ",),
+            ),
+            (
+                152,
+                241,
+                (
+                    "hol dir",
+                    "holen sie sich",
+                    "lade",
+                    "laden sie",
+                ),
+            ),
+            (
+                242,
+                289,
+                (" app ",),
+            ),
+            (
+                290,
+                307,
+                ("app herunterladen",),
+            ),
+            (
+                308,
+                330,
+                ("jetzt ",),
+            ),
+            (
+                331,
+                362,
+                ("téléchargez ",),
+            ),
+            (
+                363,
+                453,
+                (
+                    "continue",
+                    "poursuive",
+                ),
+            ),
+            (
+                454,
+                486,
+                ("dans l",),
+            ),
+            (
+                487,
+                512,
+                ("descarga ",),
+            ),
+            (
+                513,
+                574,
+                (" leyendo en ",),
+            ),
+            (
+                575,
+                602,
+                ("descárgate ",),
+            ),
+            (
+                603,
+                632,
+                ("scarica ",),
+            ),
+            (
+                633,
+                670,
+                ("continua a leggere ",),
+            ),
+            (
+                671,
+                751,
+                (
+                    "baixe",
+                    "descarregue",
+                    "instale",
+                ),
+            ),
+            (
+                752,
+                802,
+                ("continu",),
+            ),
+            (
+                803,
+                836,
+                ("download ",),
+            ),
+            (
+                837,
+                865,
+                ("lees verder in ",),
+            ),
+            (
+                866,
+                892,
+                ("aplikację",),
+            ),
+            (
+                893,
+                920,
+                ("w aplikacji",),
+            ),
+            (
+                921,
+                933,
+                ("завантажуйте",),
+            ),
+            (
+                934,
+                972,
+                ("завантажте ",),
+            ),
+            (
+                973,
+                1015,
+                ("читайте ",),
+            ),
+            (
+                1016,
+                1043,
+                ("приложение",),
+            ),
+            (
+                1044,
+                1090,
+                ("приложении",),
+            ),
+            (
+                1091,
+                1116,
+                ("ladda ner ",),
+            ),
+            (
+                1117,
+                1135,
+                ("läs vidare i appen",),
+            ),
+            (
+                1136,
+                1154,
+                ("uygulamamızı indir",),
+            ),
+            (
+                1155,
+                1171,
+                ("uygulamayı indir",),
+            ),
+            (
+                1172,
+                1202,
+                ("uygulamada ",),
+            ),
+        ),
+    ),
+    "breadcrumb": (
+        3483290329,
+        0,
+        95,
+        (
+            (
+                0,
+                54,
+                (),
+            ),
+            (
+                55,
+                95,
+                (),
+            ),
+        ),
+    ),
+    "click_here": (
+        2884142153,
+        0,
+        63,
+        (
+            (
+                0,
+                16,
+                ("click here",),
+            ),
+            (
+                17,
+                44,
+                ("get the ",),
+            ),
+            (
+                45,
+                63,
+                ("order reprints",),
+            ),
+        ),
+    ),
+    "close_this_page": (
+        1000500094,
+        3,
+        81,
+        (
+            (
+                3,
+                18,
+                ("close this page",),
+            ),
+            (
+                19,
+                37,
+                ("join our community",),
+            ),
+            (
+                38,
+                81,
+                ("keep our ",),
+            ),
+        ),
+    ),
+    "comments": (
+        3971775349,
+        16,
+        1180,
+        (
+            (
+                16,
+                25,
+                ("comment",),
+            ),
+            (
+                26,
+                39,
+                ("add a comment",),
+            ),
+            (
+                40,
+                55,
+                ("leave a comment",),
+            ),
+            (
+                56,
+                69,
+                ("show comments",),
+            ),
+            (
+                70,
+                83,
+                ("view comments",),
+            ),
+            (
+                84,
+                112,
+                (" to comment",),
+            ),
+            (
+                113,
+                147,
+                (
+                    "conversation",
+                    "discussion",
+                ),
+            ),
+            (
+                148,
+                163,
+                ("write a comment",),
+            ),
+            (
+                164,
+                174,
+                ("kommentare",),
+            ),
+            (
+                175,
+                194,
+                ("kommentar schreiben",),
+            ),
+            (
+                195,
+                214,
+                ("diskutieren sie mit",),
+            ),
+            (
+                215,
+                234,
+                ("kommentare anzeigen",),
+            ),
+            (
+                235,
+                253,
+                ("zu den kommentaren",),
+            ),
+            (
+                254,
+                272,
+                ("jetzt kommentieren",),
+            ),
+            (
+                273,
+                285,
+                ("kommentieren",),
+            ),
+            (
+                286,
+                317,
+                ("kommentar ",),
+            ),
+            (
+                318,
+                331,
+                ("commentaire",),
+            ),
+            (
+                332,
+                338,
+                ("réagir",),
+            ),
+            (
+                339,
+                348,
+                ("réagissez",),
+            ),
+            (
+                349,
+                371,
+                ("laisser un commentaire",),
+            ),
+            (
+                372,
+                393,
+                ("voir les commentaires",),
+            ),
+            (
+                394,
+                403,
+                ("commenter",),
+            ),
+            (
+                404,
+                425,
+                ("écrire un commentaire",),
+            ),
+            (
+                426,
+                438,
+                ("comentario",),
+            ),
+            (
+                439,
+                447,
+                ("comentar",),
+            ),
+            (
+                448,
+                471,
+                (" comentario",),
+            ),
+            (
+                472,
+                487,
+                ("ver comentarios",),
+            ),
+            (
+                488,
+                509,
+                ("escribe un comentario",),
+            ),
+            (
+                510,
+                518,
+                ("commenti",),
+            ),
+            (
+                519,
+                527,
+                ("commenta",),
+            ),
+            (
+                528,
+                546,
+                ("lascia un commento",),
+            ),
+            (
+                547,
+                567,
+                ("commenti",),
+            ),
+            (
+                568,
+                586,
+                ("scrivi un commento",),
+            ),
+            (
+                587,
+                599,
+                ("comentário",),
+            ),
+            (
+                600,
+                608,
+                ("comentar",),
+            ),
+            (
+                609,
+                634,
+                (" comentário",),
+            ),
+            (
+                635,
+                650,
+                ("ver comentários",),
+            ),
+            (
+                651,
+                672,
+                ("escreva um comentário",),
+            ),
+            (
+                673,
+                682,
+                ("reactie",),
+            ),
+            (
+                683,
+                690,
+                ("reageer",),
+            ),
+            (
+                691,
+                699,
+                ("reageren",),
+            ),
+            (
+                700,
+                718,
+                ("plaats een reactie",),
+            ),
+            (
+                719,
+                740,
+                ("reacties",),
+            ),
+            (
+                741,
+                760,
+                ("schrijf een reactie",),
+            ),
+            (
+                761,
+                771,
+                ("komentarze",),
+            ),
+            (
+                772,
+                781,
+                ("skomentuj",),
+            ),
+            (
+                782,
+                797,
+                ("dodaj komentarz",),
+            ),
+            (
+                798,
+                814,
+                ("pokaż komentarze",),
+            ),
+            (
+                815,
+                831,
+                ("napisz komentarz",),
+            ),
+            (
+                832,
+                841,
+                ("коментарі",),
+            ),
+            (
+                842,
+                853,
+                ("коментувати",),
+            ),
+            (
+                854,
+                869,
+                ("додати коментар",),
+            ),
+            (
+                870,
+                887,
+                ("залишити коментар",),
+            ),
+            (
+                888,
+                906,
+                ("показати коментарі",),
+            ),
+            (
+                907,
+                924,
+                ("напишіть коментар",),
+            ),
+            (
+                925,
+                936,
+                ("комментарии",),
+            ),
+            (
+                937,
+                951,
+                ("комментировать",),
+            ),
+            (
+                952,
+                972,
+                ("оставить комментарий",),
+            ),
+            (
+                973,
+                993,
+                ("добавить комментарий",),
+            ),
+            (
+                994,
+                1014,
+                ("показать комментарии",),
+            ),
+            (
+                1015,
+                1035,
+                ("написать комментарий",),
+            ),
+            (
+                1036,
+                1047,
+                ("kommentarer",),
+            ),
+            (
+                1048,
+                1058,
+                ("kommentera",),
+            ),
+            (
+                1059,
+                1077,
+                ("skriv en kommentar",),
+            ),
+            (
+                1078,
+                1094,
+                ("visa kommentarer",),
+            ),
+            (
+                1095,
+                1116,
+                ("kommentar",),
+            ),
+            (
+                1117,
+                1125,
+                ("yorumlar",),
+            ),
+            (
+                1126,
+                1135,
+                ("yorum yap",),
+            ),
+            (
+                1136,
+                1145,
+                ("yorum yaz",),
+            ),
+            (
+                1146,
+                1168,
+                ("yorumları ",),
+            ),
+            (
+                1169,
+                1180,
+                ("yorum yazın",),
+            ),
+        ),
+    ),
+    "continue_reading": (
+        769741090,
+        3,
+        2177,
+        (
+            (
+                3,
+                66,
+                (" reading",),
+            ),
+            (
+                67,
+                111,
+                ("continue reading",),
+            ),
+            (
+                112,
+                132,
+                ("for subscribers only",),
+            ),
+            (
+                133,
+                151,
+                ("subscriber",),
+            ),
+            (
+                152,
+                177,
+                ("premium ",),
+            ),
+            (
+                178,
+                209,
+                ("free article",),
+            ),
+            (
+                210,
+                244,
+                ("reached your ",),
+            ),
+            (
+                245,
+                265,
+                ("already a subscriber",),
+            ),
+            (
+                266,
+                333,
+                ("subscribers",),
+            ),
+            (
+                334,
+                420,
+                (
+                    "abonnent*innen",
+                    "abonnenten",
+                    "abonnentinnen",
+                    "abonnierende",
+                    "plus-kunden",
+                ),
+            ),
+            (
+                421,
+                436,
+                ("weiterlesen mit",),
+            ),
+            (
+                437,
+                451,
+                ("schon abonnent",),
+            ),
+            (
+                452,
+                468,
+                ("bereits abonnent",),
+            ),
+            (
+                469,
+                537,
+                (" zu lesen",),
+            ),
+            (
+                538,
+                567,
+                ("kontingent",),
+            ),
+            (
+                568,
+                589,
+                (" aux abonnés",),
+            ),
+            (
+                590,
+                611,
+                ("il vous reste ",),
+            ),
+            (
+                612,
+                651,
+                ("est réservée",),
+            ),
+            (
+                652,
+                682,
+                (" la suite",),
+            ),
+            (
+                683,
+                694,
+                ("déjà abonné",),
+            ),
+            (
+                695,
+                709,
+                ("lisez la suite",),
+            ),
+            (
+                710,
+                787,
+                (
+                    "abonados",
+                    "socios",
+                    "suscriptores",
+                ),
+            ),
+            (
+                788,
+                819,
+                (" leyendo",),
+            ),
+            (
+                820,
+                846,
+                ("ya eres ",),
+            ),
+            (
+                847,
+                864,
+                ("ya estás suscrito",),
+            ),
+            (
+                865,
+                891,
+                (" agli abbonati",),
+            ),
+            (
+                892,
+                928,
+                ("abbonati",),
+            ),
+            (
+                929,
+                953,
+                ("per continuare a leggere",),
+            ),
+            (
+                954,
+                970,
+                ("sei già abbonato",),
+            ),
+            (
+                971,
+                983,
+                ("hai esaurito",),
+            ),
+            (
+                984,
+                1040,
+                (" assinantes",),
+            ),
+            (
+                1041,
+                1069,
+                ("para continuar ",),
+            ),
+            (
+                1070,
+                1084,
+                ("já é assinante",),
+            ),
+            (
+                1085,
+                1101,
+                ("já sou assinante",),
+            ),
+            (
+                1102,
+                1165,
+                (
+                    "abonnees",
+                    "premium-leden",
+                ),
+            ),
+            (
+                1166,
+                1183,
+                ("ben je al abonnee",),
+            ),
+            (
+                1184,
+                1196,
+                ("al abonnee?",),
+            ),
+            (
+                1197,
+                1246,
+                (" artikel ",),
+            ),
+            (
+                1247,
+                1277,
+                ("verder met",),
+            ),
+            (
+                1278,
+                1291,
+                ("artikel",),
+            ),
+            (
+                1292,
+                1354,
+                (
+                    "abonentów",
+                    "prenumeratorów",
+                    "subskrybentów",
+                ),
+            ),
+            (
+                1355,
+                1429,
+                (
+                    "abonentów",
+                    "prenumeratorów",
+                    "subskrybentów",
+                ),
+            ),
+            (
+                1430,
+                1471,
+                ("masz już ",),
+            ),
+            (
+                1472,
+                1515,
+                (
+                    "czytać dalej",
+                    "przeczytać ",
+                ),
+            ),
+            (
+                1516,
+                1533,
+                ("pozostało ",),
+            ),
+            (
+                1534,
+                1580,
+                (
+                    "ередплатників",
+                    "ідписників",
+                ),
+            ),
+            (
+                1581,
+                1638,
+                (
+                    "ередплатник",
+                    "ідписник",
+                ),
+            ),
+            (
+                1639,
+                1684,
+                (
+                    "прочитати",
+                    "читати",
+                ),
+            ),
+            (
+                1685,
+                1718,
+                (
+                    "ередплат",
+                    "ідписк",
+                ),
+            ),
+            (
+                1719,
+                1743,
+                (" за передплатою",),
+            ),
+            (
+                1744,
+                1773,
+                (" для подписчиков",),
+            ),
+            (
+                1774,
+                1810,
+                ("подписчик",),
+            ),
+            (
+                1811,
+                1867,
+                ("чтобы ",),
+            ),
+            (
+                1868,
+                1897,
+                (
+                    "есть подписка",
+                    "подписаны",
+                ),
+            ),
+            (
+                1898,
+                1919,
+                (" по подписке",),
+            ),
+            (
+                1920,
+                1992,
+                (
+                    "lusprenumeranter",
+                    "remiumkunder",
+                    "renumeranter",
+                ),
+            ),
+            (
+                1993,
+                2028,
+                ("för att läsa ",),
+            ),
+            (
+                2029,
+                2046,
+                ("redan prenumerant",),
+            ),
+            (
+                2047,
+                2061,
+                ("läs vidare med",),
+            ),
+            (
+                2062,
+                2075,
+                ("artikel",),
+            ),
+            (
+                2076,
+                2117,
+                ("abonel",),
+            ),
+            (
+                2118,
+                2142,
+                ("okumaya devam etmek için",),
+            ),
+            (
+                2143,
+                2162,
+                ("zaten abone misiniz",),
+            ),
+            (
+                2163,
+                2177,
+                ("haberin devamı",),
+            ),
+        ),
+    ),
+    "cookies": (
+        3091322143,
+        3,
+        114,
+        (
+            (
+                3,
+                17,
+                ("we use cookies",),
+            ),
+            (
+                18,
+                54,
+                ("cookie ",),
+            ),
+            (
+                55,
+                76,
+                ("accept ",),
+            ),
+            (
+                77,
+                91,
+                ("privacy policy",),
+            ),
+            (
+                92,
+                114,
+                ("terms of ",),
+            ),
+        ),
+    ),
+    "correction": (
+        1396449787,
+        3,
+        557,
+        (
+            (
+                3,
+                23,
+                ("suggest a correction",),
+            ),
+            (
+                24,
+                41,
+                ("enter",),
+            ),
+            (
+                42,
+                59,
+                ("enter",),
+            ),
+            (
+                60,
+                86,
+                ("report ",),
+            ),
+            (
+                87,
+                104,
+                ("spotted a mistake",),
+            ),
+            (
+                105,
+                149,
+                ("leave your ",),
+            ),
+            (
+                150,
+                165,
+                ("fehler gefunden",),
+            ),
+            (
+                166,
+                179,
+                ("fehler melden",),
+            ),
+            (
+                180,
+                207,
+                ("signaler une ",),
+            ),
+            (
+                208,
+                225,
+                ("reportar un error",),
+            ),
+            (
+                226,
+                244,
+                ("has visto un error",),
+            ),
+            (
+                245,
+                267,
+                (" un errore",),
+            ),
+            (
+                268,
+                287,
+                ("reportar ",),
+            ),
+            (
+                288,
+                305,
+                ("encontrou um erro",),
+            ),
+            (
+                306,
+                335,
+                (
+                    "gevonden",
+                    "gezien",
+                    "melden",
+                ),
+            ),
+            (
+                336,
+                349,
+                ("meld een fout",),
+            ),
+            (
+                350,
+                360,
+                ("zgłoś błąd",),
+            ),
+            (
+                361,
+                376,
+                ("zauważyłeś błąd",),
+            ),
+            (
+                377,
+                399,
+                ("повідомити про помилку",),
+            ),
+            (
+                400,
+                416,
+                ("помітили помилку",),
+            ),
+            (
+                417,
+                432,
+                ("знайшли помилку",),
+            ),
+            (
+                433,
+                451,
+                ("сообщить об ошибке",),
+            ),
+            (
+                452,
+                464,
+                ("нашли ошибку",),
+            ),
+            (
+                465,
+                480,
+                ("заметили ошибку",),
+            ),
+            (
+                481,
+                502,
+                ("rapportera ",),
+            ),
+            (
+                503,
+                517,
+                ("hittat ett fel",),
+            ),
+            (
+                518,
+                529,
+                ("hata bildir",),
+            ),
+            (
+                530,
+                557,
+                ("hata mı ",),
+            ),
+        ),
+    ),
+    "correction_note": (
+        3000856943,
+        7,
+        1241,
+        (
+            (
+                7,
+                54,
+                (
+                    "clarification",
+                    "correction",
+                    "editor",
+                ),
+            ),
+            (
+                55,
+                104,
+                ("an earlier version of this ",),
+            ),
+            (
+                105,
+                166,
+                (
+                    "anmerkung der redaktion",
+                    "hinweis der redaktion",
+                    "korrektur",
+                ),
+            ),
+            (
+                167,
+                242,
+                ("in einer früheren ",),
+            ),
+            (
+                243,
+                300,
+                (
+                    "correctif",
+                    "erratum",
+                    "note de la rédaction",
+                    "rectificatif",
+                ),
+            ),
+            (
+                301,
+                349,
+                (" version de cet article",),
+            ),
+            (
+                350,
+                417,
+                (
+                    "corrección",
+                    "fe de errores",
+                    "nota de la redacción",
+                    "nota del editor",
+                ),
+            ),
+            (
+                418,
+                470,
+                ("una versión anterior de ",),
+            ),
+            (
+                471,
+                522,
+                (
+                    "errata corrige",
+                    "nota della redazione",
+                    "rettifica",
+                ),
+            ),
+            (
+                523,
+                584,
+                ("una versione precedente ",),
+            ),
+            (
+                585,
+                622,
+                (
+                    "correção",
+                    "errata",
+                    "nota da redação",
+                ),
+            ),
+            (
+                623,
+                700,
+                ("uma versão anterior ",),
+            ),
+            (
+                701,
+                750,
+                (
+                    "correctie",
+                    "noot van de redactie",
+                    "rectificatie",
+                ),
+            ),
+            (
+                751,
+                801,
+                ("in een eerdere versie van ",),
+            ),
+            (
+                802,
+                856,
+                (
+                    "korekta",
+                    "nota redakcyjna",
+                    "od redakcji",
+                    "sprostowanie",
+                ),
+            ),
+            (
+                857,
+                898,
+                ("we wcześniejszej wersji ",),
+            ),
+            (
+                899,
+                947,
+                (
+                    "виправлення",
+                    "від редакції",
+                    "примітка редакції",
+                ),
+            ),
+            (
+                948,
+                993,
+                ("у попередній версії ",),
+            ),
+            (
+                994,
+                1043,
+                (
+                    "исправление",
+                    "от редакции",
+                    "примечание редакции",
+                ),
+            ),
+            (
+                1044,
+                1090,
+                ("в предыдущей версии ",),
+            ),
+            (
+                1091,
+                1129,
+                (
+                    "edaktionens anmärkning",
+                    "ättelse",
+                ),
+            ),
+            (
+                1130,
+                1172,
+                ("i en tidigare version av ",),
+            ),
+            (
+                1173,
+                1201,
+                (
+                    "düzeltme",
+                    "editörün notu",
+                ),
+            ),
+            (
+                1202,
+                1241,
+                ("haberin önceki ",),
+            ),
+        ),
+    ),
+    "counter": (
+        2887708770,
+        25,
+        78,
+        (
+            (
+                25,
+                32,
+                ("share",),
+            ),
+            (
+                33,
+                39,
+                ("like",),
+            ),
+            (
+                40,
+                46,
+                ("view",),
+            ),
+            (
+                47,
+                56,
+                ("comment",),
+            ),
+            (
+                57,
+                67,
+                ("reaction",),
+            ),
+            (
+                68,
+                78,
+                ("follower",),
+            ),
+        ),
+    ),
+    "date_only": (
+        1679934801,
+        42,
+        184,
+        (
+            (
+                42,
+                86,
+                (),
+            ),
+            (
+                87,
+                116,
+                (),
+            ),
+            (
+                117,
+                164,
+                (
+                    "fri",
+                    "mon",
+                    "sat",
+                    "sun",
+                    "thu",
+                    "tue",
+                    "wed",
+                ),
+            ),
+            (
+                165,
+                184,
+                (),
+            ),
+        ),
+    ),
+    "date_words": (
+        2813637769,
+        30,
+        116,
+        (
+            (
+                30,
+                84,
+                (),
+            ),
+            (
+                85,
+                116,
+                (),
+            ),
+        ),
+    ),
+    "donate": (
+        4193880825,
+        3,
+        222,
+        (
+            (
+                3,
+                9,
+                ("donate",),
+            ),
+            (
+                10,
+                18,
+                ("donation",),
+            ),
+            (
+                19,
+                34,
+                ("become a patron",),
+            ),
+            (
+                35,
+                42,
+                ("patreon",),
+            ),
+            (
+                43,
+                79,
+                ("support ",),
+            ),
+            (
+                80,
+                114,
+                ("become a ",),
+            ),
+            (
+                115,
+                141,
+                ("make a ",),
+            ),
+            (
+                142,
+                149,
+                ("spenden",),
+            ),
+            (
+                150,
+                162,
+                ("faire un don",),
+            ),
+            (
+                163,
+                173,
+                ("dona ahora",),
+            ),
+            (
+                174,
+                179,
+                ("apoie",),
+            ),
+            (
+                180,
+                190,
+                ("sostienici",),
+            ),
+            (
+                191,
+                202,
+                ("підтримайте",),
+            ),
+            (
+                203,
+                213,
+                ("поддержите",),
+            ),
+            (
+                214,
+                222,
+                ("wesprzyj",),
+            ),
+        ),
+    ),
+    "donate_ml": (
+        3693679218,
+        29,
+        870,
+        (
+            (
+                29,
+                37,
+                ("dona ora",),
+            ),
+            (
+                38,
+                64,
+                ("підтримати ",),
+            ),
+            (
+                65,
+                82,
+                ("поддержать проект",),
+            ),
+            (
+                83,
+                99,
+                ("unterstützen sie",),
+            ),
+            (
+                100,
+                138,
+                ("unterstütze ",),
+            ),
+            (
+                139,
+                157,
+                ("jetzt unterstützen",),
+            ),
+            (
+                158,
+                166,
+                ("soutenez",),
+            ),
+            (
+                167,
+                180,
+                ("faites un don",),
+            ),
+            (
+                181,
+                193,
+                ("faire un don",),
+            ),
+            (
+                194,
+                202,
+                ("apóyanos",),
+            ),
+            (
+                203,
+                235,
+                ("apoya ",),
+            ),
+            (
+                236,
+                252,
+                ("haz una donación",),
+            ),
+            (
+                253,
+                274,
+                ("hazte ",),
+            ),
+            (
+                275,
+                294,
+                ("dona ",),
+            ),
+            (
+                295,
+                303,
+                ("sostieni",),
+            ),
+            (
+                304,
+                321,
+                ("fai una donazione",),
+            ),
+            (
+                322,
+                327,
+                ("apoie",),
+            ),
+            (
+                328,
+                358,
+                ("faça uma ",),
+            ),
+            (
+                359,
+                368,
+                ("doe agora",),
+            ),
+            (
+                369,
+                417,
+                ("steun ",),
+            ),
+            (
+                418,
+                424,
+                ("doneer",),
+            ),
+            (
+                425,
+                447,
+                (
+                    "donateur",
+                    "vriend",
+                ),
+            ),
+            (
+                448,
+                456,
+                ("wesprzyj",),
+            ),
+            (
+                457,
+                465,
+                ("wspieraj",),
+            ),
+            (
+                466,
+                483,
+                ("przekaż darowiznę",),
+            ),
+            (
+                484,
+                499,
+                ("zostań patronem",),
+            ),
+            (
+                500,
+                511,
+                ("підтримайте",),
+            ),
+            (
+                512,
+                542,
+                ("підтримати ",),
+            ),
+            (
+                543,
+                553,
+                ("поддержите",),
+            ),
+            (
+                554,
+                584,
+                ("поддержать ",),
+            ),
+            (
+                585,
+                609,
+                ("stöd ",),
+            ),
+            (
+                610,
+                638,
+                (
+                    "månadsgivare",
+                    "supporter",
+                ),
+            ),
+            (
+                639,
+                645,
+                ("swisha",),
+            ),
+            (
+                646,
+                655,
+                ("bağış yap",),
+            ),
+            (
+                656,
+                665,
+                ("destek ol",),
+            ),
+            (
+                666,
+                677,
+                ("bize destek",),
+            ),
+            (
+                678,
+                706,
+                ("bağımsız gazeteciliğe destek",),
+            ),
+            (
+                707,
+                720,
+                ("bağış yaparak",),
+            ),
+            (
+                721,
+                734,
+                ("ge ett bidrag",),
+            ),
+            (
+                735,
+                765,
+                (
+                    "contribution",
+                    "donation",
+                ),
+            ),
+            (
+                766,
+                815,
+                ("making a ",),
+            ),
+            (
+                816,
+                870,
+                ("please consider ",),
+            ),
+        ),
+    ),
+    "email_field": (
+        3200074998,
+        1,
+        365,
+        (
+            (
+                1,
+                29,
+                ("mail",),
+            ),
+            (
+                30,
+                45,
+                ("adresse e",),
+            ),
+            (
+                46,
+                70,
+                ("votre ",),
+            ),
+            (
+                71,
+                90,
+                (
+                    "correo",
+                    "mail",
+                ),
+            ),
+            (
+                91,
+                109,
+                ("correo electrónico",),
+            ),
+            (
+                110,
+                127,
+                ("indirizzo e",),
+            ),
+            (
+                128,
+                155,
+                ("il tuo ",),
+            ),
+            (
+                156,
+                175,
+                ("mail",),
+            ),
+            (
+                176,
+                195,
+                ("endereço de e",),
+            ),
+            (
+                196,
+                214,
+                ("je e",),
+            ),
+            (
+                215,
+                228,
+                ("adres e",),
+            ),
+            (
+                229,
+                250,
+                ("twój ",),
+            ),
+            (
+                251,
+                276,
+                ("електронн",),
+            ),
+            (
+                277,
+                288,
+                ("ваш e",),
+            ),
+            (
+                289,
+                314,
+                ("электронн",),
+            ),
+            (
+                315,
+                324,
+                ("ваш email",),
+            ),
+            (
+                325,
+                338,
+                ("postadress",),
+            ),
+            (
+                339,
+                350,
+                ("din e",),
+            ),
+            (
+                351,
+                365,
+                ("posta adres",),
+            ),
+        ),
+    ),
+    "enjoyed_this": (
+        2462907114,
+        5,
+        109,
+        (
+            (
+                5,
+                81,
+                ("if you ",),
+            ),
+            (
+                82,
+                109,
+                ("like this ",),
+            ),
+        ),
+    ),
+    "enter_email": (
+        4228183513,
+        3,
+        26,
+        (
+            (
+                3,
+                8,
+                ("enter",),
+            ),
+            (
+                9,
+                13,
+                ("type",),
+            ),
+            (
+                14,
+                21,
+                ("provide",),
+            ),
+            (
+                22,
+                26,
+                ("your",),
+            ),
+        ),
+    ),
+    "follow_channel": (
+        3883547611,
+        5,
+        279,
+        (
+            (
+                5,
+                14,
+                ("subscribe",),
+            ),
+            (
+                15,
+                21,
+                ("follow",),
+            ),
+            (
+                22,
+                31,
+                ("abonniere",),
+            ),
+            (
+                32,
+                46,
+                ("abonnieren sie",),
+            ),
+            (
+                47,
+                57,
+                ("folgen sie",),
+            ),
+            (
+                58,
+                63,
+                ("folge",),
+            ),
+            (
+                64,
+                76,
+                ("abonnez-vous",),
+            ),
+            (
+                77,
+                83,
+                ("suivez",),
+            ),
+            (
+                84,
+                94,
+                ("suscríbete",),
+            ),
+            (
+                95,
+                103,
+                ("síguenos",),
+            ),
+            (
+                104,
+                113,
+                ("iscriviti",),
+            ),
+            (
+                114,
+                121,
+                ("seguici",),
+            ),
+            (
+                122,
+                133,
+                ("inscreva-se",),
+            ),
+            (
+                134,
+                138,
+                ("siga",),
+            ),
+            (
+                139,
+                150,
+                ("abonneer je",),
+            ),
+            (
+                151,
+                155,
+                ("volg",),
+            ),
+            (
+                156,
+                166,
+                ("subskrybuj",),
+            ),
+            (
+                167,
+                175,
+                ("obserwuj",),
+            ),
+            (
+                176,
+                187,
+                ("підпишіться",),
+            ),
+            (
+                188,
+                200,
+                ("підписуйтесь",),
+            ),
+            (
+                201,
+                207,
+                ("стежте",),
+            ),
+            (
+                208,
+                219,
+                ("подпишитесь",),
+            ),
+            (
+                220,
+                234,
+                ("подписывайтесь",),
+            ),
+            (
+                235,
+                242,
+                ("следите",),
+            ),
+            (
+                243,
+                254,
+                ("prenumerera",),
+            ),
+            (
+                255,
+                259,
+                ("följ",),
+            ),
+            (
+                260,
+                268,
+                ("abone ol",),
+            ),
+            (
+                269,
+                279,
+                ("takip edin",),
+            ),
+        ),
+    ),
+    "image_counter": (
+        2988157666,
+        38,
+        52,
+        (
+            (
+                38,
+                40,
+                (
+                    "foto",
+                    "image",
+                    "photo",
+                    "slide",
+                ),
+            ),
+            (
+                41,
+                42,
+                (
+                    "foto",
+                    "image",
+                    "photo",
+                    "slide",
+                ),
+            ),
+            (
+                43,
+                46,
+                (
+                    "foto",
+                    "image",
+                    "photo",
+                    "slide",
+                ),
+            ),
+            (
+                47,
+                49,
+                (
+                    "foto",
+                    "image",
+                    "photo",
+                    "slide",
+                ),
+            ),
+            (
+                50,
+                52,
+                (
+                    "foto",
+                    "image",
+                    "photo",
+                    "slide",
+                ),
+            ),
+        ),
+    ),
+    "legal_links": (
+        2489512022,
+        7,
+        1091,
+        (
+            (
+                7,
+                32,
+                ("privacy",),
+            ),
+            (
+                33,
+                58,
+                ("terms",),
+            ),
+            (
+                59,
+                79,
+                ("terms and conditions",),
+            ),
+            (
+                80,
+                116,
+                ("cookie ",),
+            ),
+            (
+                117,
+                124,
+                ("imprint",),
+            ),
+            (
+                125,
+                137,
+                ("legal notice",),
+            ),
+            (
+                138,
+                170,
+                ("datenschutz",),
+            ),
+            (
+                171,
+                180,
+                ("impressum",),
+            ),
+            (
+                181,
+                184,
+                ("agb",),
+            ),
+            (
+                185,
+                204,
+                ("nutzungsbedingungen",),
+            ),
+            (
+                205,
+                225,
+                ("cookie-einstellungen",),
+            ),
+            (
+                226,
+                242,
+                ("barrierefreiheit",),
+            ),
+            (
+                243,
+                259,
+                ("mentions légales",),
+            ),
+            (
+                260,
+                288,
+                ("politique de confidentialité",),
+            ),
+            (
+                289,
+                329,
+                ("conditions générales",),
+            ),
+            (
+                330,
+                333,
+                ("cgu",),
+            ),
+            (
+                334,
+                353,
+                ("gestion des cookies",),
+            ),
+            (
+                354,
+                374,
+                ("données personnelles",),
+            ),
+            (
+                375,
+                386,
+                ("aviso legal",),
+            ),
+            (
+                387,
+                409,
+                ("política de privacidad",),
+            ),
+            (
+                410,
+                429,
+                ("política de cookies",),
+            ),
+            (
+                430,
+                452,
+                ("términos y condiciones",),
+            ),
+            (
+                453,
+                471,
+                ("condiciones de uso",),
+            ),
+            (
+                472,
+                483,
+                ("note legali",),
+            ),
+            (
+                484,
+                512,
+                ("informativa",),
+            ),
+            (
+                513,
+                526,
+                ("cookie policy",),
+            ),
+            (
+                527,
+                547,
+                ("termini e condizioni",),
+            ),
+            (
+                548,
+                567,
+                ("condizioni d",),
+            ),
+            (
+                568,
+                591,
+                ("política de privacidade",),
+            ),
+            (
+                592,
+                605,
+                ("termos de uso",),
+            ),
+            (
+                606,
+                624,
+                ("termos e condições",),
+            ),
+            (
+                625,
+                636,
+                ("aviso legal",),
+            ),
+            (
+                637,
+                656,
+                ("política de cookies",),
+            ),
+            (
+                657,
+                674,
+                ("privacyverklaring",),
+            ),
+            (
+                675,
+                688,
+                ("privacybeleid",),
+            ),
+            (
+                689,
+                701,
+                ("cookiebeleid",),
+            ),
+            (
+                702,
+                722,
+                ("algemene voorwaarden",),
+            ),
+            (
+                723,
+                730,
+                ("colofon",),
+            ),
+            (
+                731,
+                741,
+                ("disclaimer",),
+            ),
+            (
+                742,
+                762,
+                ("polityka prywatności",),
+            ),
+            (
+                763,
+                779,
+                ("polityka cookies",),
+            ),
+            (
+                780,
+                789,
+                ("regulamin",),
+            ),
+            (
+                790,
+                812,
+                ("ustawienia prywatności",),
+            ),
+            (
+                813,
+                838,
+                ("політика конфіденційності",),
+            ),
+            (
+                839,
+                857,
+                ("умови використання",),
+            ),
+            (
+                858,
+                878,
+                ("правила використання",),
+            ),
+            (
+                879,
+                906,
+                ("политика конфиденциальности",),
+            ),
+            (
+                907,
+                934,
+                ("пользовательское соглашение",),
+            ),
+            (
+                935,
+                956,
+                ("условия использования",),
+            ),
+            (
+                957,
+                974,
+                ("integritetspolicy",),
+            ),
+            (
+                975,
+                990,
+                ("användarvillkor",),
+            ),
+            (
+                991,
+                1003,
+                ("cookiepolicy",),
+            ),
+            (
+                1004,
+                1024,
+                ("cookie-inställningar",),
+            ),
+            (
+                1025,
+                1044,
+                ("gizlilik politikası",),
+            ),
+            (
+                1045,
+                1063,
+                ("kullanım koşulları",),
+            ),
+            (
+                1064,
+                1080,
+                ("çerez politikası",),
+            ),
+            (
+                1081,
+                1085,
+                ("kvkk",),
+            ),
+            (
+                1086,
+                1091,
+                ("künye",),
+            ),
+        ),
+    ),
+    "mail_delivery": (
+        266825089,
+        3,
+        402,
+        (
+            (
+                3,
+                21,
+                (" your inbox",),
+            ),
+            (
+                22,
+                45,
+                ("to your ",),
+            ),
+            (
+                46,
+                76,
+                ("postfach",),
+            ),
+            (
+                77,
+                88,
+                ("per e",),
+            ),
+            (
+                89,
+                103,
+                ("par ",),
+            ),
+            (
+                104,
+                120,
+                ("dans votre boîte",),
+            ),
+            (
+                121,
+                143,
+                ("en tu ",),
+            ),
+            (
+                144,
+                164,
+                ("por ",),
+            ),
+            (
+                165,
+                190,
+                ("nella tua ",),
+            ),
+            (
+                191,
+                202,
+                ("via e",),
+            ),
+            (
+                203,
+                217,
+                ("no seu e",),
+            ),
+            (
+                218,
+                230,
+                ("na sua caixa",),
+            ),
+            (
+                231,
+                252,
+                ("in je ",),
+            ),
+            (
+                253,
+                266,
+                ("op je e",),
+            ),
+            (
+                267,
+                304,
+                (
+                    "mail",
+                    "skrzynkę",
+                ),
+            ),
+            (
+                305,
+                343,
+                (
+                    "mail",
+                    "почту",
+                    "пошту",
+                ),
+            ),
+            (
+                344,
+                363,
+                ("i din ",),
+            ),
+            (
+                364,
+                371,
+                ("på mejl",),
+            ),
+            (
+                372,
+                389,
+                ("posta kutunuza",),
+            ),
+            (
+                390,
+                402,
+                ("postanıza",),
+            ),
+        ),
+    ),
+    "media_notice": (
+        2874711070,
+        7,
+        877,
+        (
+            (
+                7,
+                43,
+                ("listen to ",),
+            ),
+            (
+                44,
+                59,
+                ("watch the video",),
+            ),
+            (
+                60,
+                70,
+                ("play video",),
+            ),
+            (
+                71,
+                114,
+                (
+                    "artikel",
+                    "beitrag",
+                ),
+            ),
+            (
+                115,
+                140,
+                ("video ",),
+            ),
+            (
+                141,
+                181,
+                ("hören sie ",),
+            ),
+            (
+                182,
+                209,
+                ("écouter ",),
+            ),
+            (
+                210,
+                239,
+                (" la vidéo",),
+            ),
+            (
+                240,
+                269,
+                ("escuchar ",),
+            ),
+            (
+                270,
+                298,
+                ("vídeo",),
+            ),
+            (
+                299,
+                322,
+                ("escucha ",),
+            ),
+            (
+                323,
+                354,
+                ("ascolta ",),
+            ),
+            (
+                355,
+                370,
+                ("guarda il video",),
+            ),
+            (
+                371,
+                392,
+                ("riproduci ",),
+            ),
+            (
+                393,
+                416,
+                ("ouvir ",),
+            ),
+            (
+                417,
+                450,
+                (
+                    "matéria",
+                    "notícia",
+                ),
+            ),
+            (
+                451,
+                478,
+                (" ao vídeo",),
+            ),
+            (
+                479,
+                508,
+                ("beluister ",),
+            ),
+            (
+                509,
+                532,
+                (" de video",),
+            ),
+            (
+                533,
+                547,
+                ("video afspelen",),
+            ),
+            (
+                548,
+                574,
+                ("posłuchaj ",),
+            ),
+            (
+                575,
+                595,
+                ("odtwórz ",),
+            ),
+            (
+                596,
+                615,
+                ("zobacz ",),
+            ),
+            (
+                616,
+                639,
+                ("слухати ",),
+            ),
+            (
+                640,
+                665,
+                (" відео",),
+            ),
+            (
+                666,
+                692,
+                ("прослухати ",),
+            ),
+            (
+                693,
+                717,
+                ("слушать ",),
+            ),
+            (
+                718,
+                743,
+                (" видео",),
+            ),
+            (
+                744,
+                771,
+                ("прослушать ",),
+            ),
+            (
+                772,
+                799,
+                ("lyssna på ",),
+            ),
+            (
+                800,
+                824,
+                (" video",),
+            ),
+            (
+                825,
+                837,
+                ("haberi dinle",),
+            ),
+            (
+                838,
+                858,
+                ("videoyu ",),
+            ),
+            (
+                859,
+                877,
+                ("bu haberi dinleyin",),
+            ),
+        ),
+    ),
+    "newsletter_word": (
+        3163208508,
+        3,
+        135,
+        (
+            (
+                3,
+                13,
+                ("newsletter",),
+            ),
+            (
+                14,
+                19,
+                ("inbox",),
+            ),
+            (
+                20,
+                26,
+                ("digest",),
+            ),
+            (
+                27,
+                37,
+                ("infolettre",),
+            ),
+            (
+                38,
+                66,
+                ("lettre d",),
+            ),
+            (
+                67,
+                74,
+                ("boletín",),
+            ),
+            (
+                75,
+                86,
+                ("nieuwsbrief",),
+            ),
+            (
+                87,
+                97,
+                ("nyhetsbrev",),
+            ),
+            (
+                98,
+                113,
+                ("bülten",),
+            ),
+            (
+                114,
+                124,
+                ("рассылк",),
+            ),
+            (
+                125,
+                135,
+                ("розсилк",),
+            ),
+        ),
+    ),
+    "published_line": (
+        2056077137,
+        5,
+        407,
+        (
+            (
+                5,
+                14,
+                ("published",),
+            ),
+            (
+                15,
+                22,
+                ("updated",),
+            ),
+            (
+                23,
+                29,
+                ("posted",),
+            ),
+            (
+                30,
+                42,
+                ("last updated",),
+            ),
+            (
+                43,
+                58,
+                ("first published",),
+            ),
+            (
+                59,
+                73,
+                ("veröffentlicht",),
+            ),
+            (
+                74,
+                86,
+                ("aktualisiert",),
+            ),
+            (
+                87,
+                95,
+                ("erstellt",),
+            ),
+            (
+                96,
+                101,
+                ("stand",),
+            ),
+            (
+                102,
+                108,
+                ("publié",),
+            ),
+            (
+                109,
+                119,
+                ("mis à jour",),
+            ),
+            (
+                120,
+                129,
+                ("publicado",),
+            ),
+            (
+                130,
+                141,
+                ("actualizado",),
+            ),
+            (
+                142,
+                152,
+                ("pubblicato",),
+            ),
+            (
+                153,
+                163,
+                ("aggiornato",),
+            ),
+            (
+                164,
+                174,
+                ("atualizado",),
+            ),
+            (
+                175,
+                187,
+                ("gepubliceerd",),
+            ),
+            (
+                188,
+                198,
+                ("bijgewerkt",),
+            ),
+            (
+                199,
+                216,
+                ("laatst bijgewerkt",),
+            ),
+            (
+                217,
+                229,
+                ("opublikowano",),
+            ),
+            (
+                230,
+                242,
+                ("aktualizacja",),
+            ),
+            (
+                243,
+                257,
+                ("zaktualizowano",),
+            ),
+            (
+                258,
+                270,
+                ("опубліковано",),
+            ),
+            (
+                271,
+                279,
+                ("оновлено",),
+            ),
+            (
+                280,
+                292,
+                ("опубликовано",),
+            ),
+            (
+                293,
+                302,
+                ("обновлено",),
+            ),
+            (
+                303,
+                313,
+                ("publicerad",),
+            ),
+            (
+                314,
+                324,
+                ("publicerat",),
+            ),
+            (
+                325,
+                335,
+                ("uppdaterad",),
+            ),
+            (
+                336,
+                346,
+                ("uppdaterat",),
+            ),
+            (
+                347,
+                357,
+                ("yayınlanma",),
+            ),
+            (
+                358,
+                368,
+                ("yayınlandı",),
+            ),
+            (
+                369,
+                380,
+                ("güncellenme",),
+            ),
+            (
+                381,
+                392,
+                ("güncellendi",),
+            ),
+            (
+                393,
+                407,
+                ("son güncelleme",),
+            ),
+        ),
+    ),
+    "read_also": (
+        3706255069,
+        7,
+        1446,
+        (
+            (
+                7,
+                28,
+                ("read ",),
+            ),
+            (
+                29,
+                37,
+                ("see also",),
+            ),
+            (
+                38,
+                95,
+                ("related",),
+            ),
+            (
+                96,
+                128,
+                ("more ",),
+            ),
+            (
+                129,
+                136,
+                ("also on",),
+            ),
+            (
+                137,
+                145,
+                ("see more",),
+            ),
+            (
+                146,
+                160,
+                ("t miss",),
+            ),
+            (
+                161,
+                171,
+                ("watch more",),
+            ),
+            (
+                172,
+                200,
+                ("you ",),
+            ),
+            (
+                201,
+                223,
+                ("recommended",),
+            ),
+            (
+                224,
+                242,
+                ("editors",),
+            ),
+            (
+                243,
+                262,
+                ("most ",),
+            ),
+            (
+                263,
+                274,
+                ("top stories",),
+            ),
+            (
+                275,
+                296,
+                ("lesen sie ",),
+            ),
+            (
+                297,
+                311,
+                ("mehr zum thema",),
+            ),
+            (
+                312,
+                328,
+                ("auch interessant",),
+            ),
+            (
+                329,
+                365,
+                ("das könnte sie ",),
+            ),
+            (
+                366,
+                378,
+                ("meistgelesen",),
+            ),
+            (
+                379,
+                394,
+                ("weitere artikel",),
+            ),
+            (
+                395,
+                431,
+                ("mehr ",),
+            ),
+            (
+                432,
+                449,
+                ("verwandte artikel",),
+            ),
+            (
+                450,
+                460,
+                ("lire aussi",),
+            ),
+            (
+                461,
+                473,
+                ("à lire aussi",),
+            ),
+            (
+                474,
+                490,
+                ("à lire également",),
+            ),
+            (
+                491,
+                508,
+                ("sur le même sujet",),
+            ),
+            (
+                509,
+                521,
+                ("à voir aussi",),
+            ),
+            (
+                522,
+                532,
+                ("voir aussi",),
+            ),
+            (
+                533,
+                545,
+                ("les plus lus",),
+            ),
+            (
+                546,
+                558,
+                ("nos articles",),
+            ),
+            (
+                559,
+                570,
+                ("lee también",),
+            ),
+            (
+                571,
+                582,
+                ("lea también",),
+            ),
+            (
+                583,
+                601,
+                ("te puede interesar",),
+            ),
+            (
+                602,
+                620,
+                ("le puede interesar",),
+            ),
+            (
+                621,
+                642,
+                ("noticias relacionadas",),
+            ),
+            (
+                643,
+                655,
+                ("más noticias",),
+            ),
+            (
+                656,
+                668,
+                ("lo más leído",),
+            ),
+            (
+                669,
+                680,
+                ("ver también",),
+            ),
+            (
+                681,
+                692,
+                ("relacionado",),
+            ),
+            (
+                693,
+                704,
+                ("leggi anche",),
+            ),
+            (
+                705,
+                726,
+                ("potrebbe interessarti",),
+            ),
+            (
+                727,
+                750,
+                ("ti potrebbe interessare",),
+            ),
+            (
+                751,
+                769,
+                ("articoli correlati",),
+            ),
+            (
+                770,
+                779,
+                ("più letti",),
+            ),
+            (
+                780,
+                790,
+                ("vedi anche",),
+            ),
+            (
+                791,
+                800,
+                ("correlati",),
+            ),
+            (
+                801,
+                819,
+                ("leia ",),
+            ),
+            (
+                820,
+                831,
+                ("veja também",),
+            ),
+            (
+                832,
+                842,
+                ("saiba mais",),
+            ),
+            (
+                843,
+                855,
+                ("relacionadas",),
+            ),
+            (
+                856,
+                866,
+                ("mais lidas",),
+            ),
+            (
+                867,
+                880,
+                ("leia a seguir",),
+            ),
+            (
+                881,
+                889,
+                ("lees ook",),
+            ),
+            (
+                890,
+                899,
+                ("lees meer",),
+            ),
+            (
+                900,
+                923,
+                ("meer over dit onderwerp",),
+            ),
+            (
+                924,
+                931,
+                ("zie ook",),
+            ),
+            (
+                932,
+                945,
+                ("meest gelezen",),
+            ),
+            (
+                946,
+                957,
+                ("gerelateerd",),
+            ),
+            (
+                958,
+                991,
+                ("czytaj ",),
+            ),
+            (
+                992,
+                1018,
+                ("zobacz ",),
+            ),
+            (
+                1019,
+                1049,
+                ("przeczytaj ",),
+            ),
+            (
+                1050,
+                1058,
+                ("polecamy",),
+            ),
+            (
+                1059,
+                1078,
+                ("najczęściej czytane",),
+            ),
+            (
+                1079,
+                1088,
+                ("powiązane",),
+            ),
+            (
+                1089,
+                1107,
+                ("читайте ",),
+            ),
+            (
+                1108,
+                1122,
+                ("дивіться також",),
+            ),
+            (
+                1123,
+                1130,
+                ("по темі",),
+            ),
+            (
+                1131,
+                1141,
+                ("на цю тему",),
+            ),
+            (
+                1142,
+                1151,
+                ("популярне",),
+            ),
+            (
+                1152,
+                1172,
+                ("вам може бути цікаво",),
+            ),
+            (
+                1173,
+                1196,
+                ("читайте ",),
+            ),
+            (
+                1197,
+                1211,
+                ("смотрите также",),
+            ),
+            (
+                1212,
+                1219,
+                ("по теме",),
+            ),
+            (
+                1220,
+                1244,
+                ("вам может быть интересно",),
+            ),
+            (
+                1245,
+                1255,
+                ("популярное",),
+            ),
+            (
+                1256,
+                1270,
+                ("самое читаемое",),
+            ),
+            (
+                1271,
+                1291,
+                ("läs ",),
+            ),
+            (
+                1292,
+                1298,
+                ("mer om",),
+            ),
+            (
+                1299,
+                1307,
+                ("se också",),
+            ),
+            (
+                1308,
+                1318,
+                ("mest lästa",),
+            ),
+            (
+                1319,
+                1328,
+                ("relaterat",),
+            ),
+            (
+                1329,
+                1352,
+                ("ayrıca ",),
+            ),
+            (
+                1353,
+                1368,
+                ("ilgili haberler",),
+            ),
+            (
+                1369,
+                1397,
+                ("bunlar da ilginizi çekebilir",),
+            ),
+            (
+                1398,
+                1416,
+                ("ilginizi çekebilir",),
+            ),
+            (
+                1417,
+                1430,
+                ("çok okunanlar",),
+            ),
+            (
+                1431,
+                1446,
+                ("benzer haberler",),
+            ),
+        ),
+    ),
+    "read_also_label": (
+        944710976,
+        7,
+        1446,
+        (
+            (
+                7,
+                28,
+                ("read ",),
+            ),
+            (
+                29,
+                37,
+                ("see also",),
+            ),
+            (
+                38,
+                95,
+                ("related",),
+            ),
+            (
+                96,
+                128,
+                ("more ",),
+            ),
+            (
+                129,
+                136,
+                ("also on",),
+            ),
+            (
+                137,
+                145,
+                ("see more",),
+            ),
+            (
+                146,
+                160,
+                ("t miss",),
+            ),
+            (
+                161,
+                171,
+                ("watch more",),
+            ),
+            (
+                172,
+                200,
+                ("you ",),
+            ),
+            (
+                201,
+                223,
+                ("recommended",),
+            ),
+            (
+                224,
+                242,
+                ("editors",),
+            ),
+            (
+                243,
+                262,
+                ("most ",),
+            ),
+            (
+                263,
+                274,
+                ("top stories",),
+            ),
+            (
+                275,
+                296,
+                ("lesen sie ",),
+            ),
+            (
+                297,
+                311,
+                ("mehr zum thema",),
+            ),
+            (
+                312,
+                328,
+                ("auch interessant",),
+            ),
+            (
+                329,
+                365,
+                ("das könnte sie ",),
+            ),
+            (
+                366,
+                378,
+                ("meistgelesen",),
+            ),
+            (
+                379,
+                394,
+                ("weitere artikel",),
+            ),
+            (
+                395,
+                431,
+                ("mehr ",),
+            ),
+            (
+                432,
+                449,
+                ("verwandte artikel",),
+            ),
+            (
+                450,
+                460,
+                ("lire aussi",),
+            ),
+            (
+                461,
+                473,
+                ("à lire aussi",),
+            ),
+            (
+                474,
+                490,
+                ("à lire également",),
+            ),
+            (
+                491,
+                508,
+                ("sur le même sujet",),
+            ),
+            (
+                509,
+                521,
+                ("à voir aussi",),
+            ),
+            (
+                522,
+                532,
+                ("voir aussi",),
+            ),
+            (
+                533,
+                545,
+                ("les plus lus",),
+            ),
+            (
+                546,
+                558,
+                ("nos articles",),
+            ),
+            (
+                559,
+                570,
+                ("lee también",),
+            ),
+            (
+                571,
+                582,
+                ("lea también",),
+            ),
+            (
+                583,
+                601,
+                ("te puede interesar",),
+            ),
+            (
+                602,
+                620,
+                ("le puede interesar",),
+            ),
+            (
+                621,
+                642,
+                ("noticias relacionadas",),
+            ),
+            (
+                643,
+                655,
+                ("más noticias",),
+            ),
+            (
+                656,
+                668,
+                ("lo más leído",),
+            ),
+            (
+                669,
+                680,
+                ("ver también",),
+            ),
+            (
+                681,
+                692,
+                ("relacionado",),
+            ),
+            (
+                693,
+                704,
+                ("leggi anche",),
+            ),
+            (
+                705,
+                726,
+                ("potrebbe interessarti",),
+            ),
+            (
+                727,
+                750,
+                ("ti potrebbe interessare",),
+            ),
+            (
+                751,
+                769,
+                ("articoli correlati",),
+            ),
+            (
+                770,
+                779,
+                ("più letti",),
+            ),
+            (
+                780,
+                790,
+                ("vedi anche",),
+            ),
+            (
+                791,
+                800,
+                ("correlati",),
+            ),
+            (
+                801,
+                819,
+                ("leia ",),
+            ),
+            (
+                820,
+                831,
+                ("veja também",),
+            ),
+            (
+                832,
+                842,
+                ("saiba mais",),
+            ),
+            (
+                843,
+                855,
+                ("relacionadas",),
+            ),
+            (
+                856,
+                866,
+                ("mais lidas",),
+            ),
+            (
+                867,
+                880,
+                ("leia a seguir",),
+            ),
+            (
+                881,
+                889,
+                ("lees ook",),
+            ),
+            (
+                890,
+                899,
+                ("lees meer",),
+            ),
+            (
+                900,
+                923,
+                ("meer over dit onderwerp",),
+            ),
+            (
+                924,
+                931,
+                ("zie ook",),
+            ),
+            (
+                932,
+                945,
+                ("meest gelezen",),
+            ),
+            (
+                946,
+                957,
+                ("gerelateerd",),
+            ),
+            (
+                958,
+                991,
+                ("czytaj ",),
+            ),
+            (
+                992,
+                1018,
+                ("zobacz ",),
+            ),
+            (
+                1019,
+                1049,
+                ("przeczytaj ",),
+            ),
+            (
+                1050,
+                1058,
+                ("polecamy",),
+            ),
+            (
+                1059,
+                1078,
+                ("najczęściej czytane",),
+            ),
+            (
+                1079,
+                1088,
+                ("powiązane",),
+            ),
+            (
+                1089,
+                1107,
+                ("читайте ",),
+            ),
+            (
+                1108,
+                1122,
+                ("дивіться також",),
+            ),
+            (
+                1123,
+                1130,
+                ("по темі",),
+            ),
+            (
+                1131,
+                1141,
+                ("на цю тему",),
+            ),
+            (
+                1142,
+                1151,
+                ("популярне",),
+            ),
+            (
+                1152,
+                1172,
+                ("вам може бути цікаво",),
+            ),
+            (
+                1173,
+                1196,
+                ("читайте ",),
+            ),
+            (
+                1197,
+                1211,
+                ("смотрите также",),
+            ),
+            (
+                1212,
+                1219,
+                ("по теме",),
+            ),
+            (
+                1220,
+                1244,
+                ("вам может быть интересно",),
+            ),
+            (
+                1245,
+                1255,
+                ("популярное",),
+            ),
+            (
+                1256,
+                1270,
+                ("самое читаемое",),
+            ),
+            (
+                1271,
+                1291,
+                ("läs ",),
+            ),
+            (
+                1292,
+                1298,
+                ("mer om",),
+            ),
+            (
+                1299,
+                1307,
+                ("se också",),
+            ),
+            (
+                1308,
+                1318,
+                ("mest lästa",),
+            ),
+            (
+                1319,
+                1328,
+                ("relaterat",),
+            ),
+            (
+                1329,
+                1352,
+                ("ayrıca ",),
+            ),
+            (
+                1353,
+                1368,
+                ("ilgili haberler",),
+            ),
+            (
+                1369,
+                1397,
+                ("bunlar da ilginizi çekebilir",),
+            ),
+            (
+                1398,
+                1416,
+                ("ilginizi çekebilir",),
+            ),
+            (
+                1417,
+                1430,
+                ("çok okunanlar",),
+            ),
+            (
+                1431,
+                1446,
+                ("benzer haberler",),
+            ),
+        ),
+    ),
+    "reading_time": (
+        789839169,
+        323,
+        399,
+        (
+            (
+                323,
+                360,
+                ("min",),
+            ),
+            (
+                361,
+                374,
+                ("мин",),
+            ),
+            (
+                375,
+                389,
+                (),
+            ),
+            (
+                390,
+                392,
+                (),
+            ),
+            (
+                393,
+                399,
+                ("dakika",),
+            ),
+        ),
+    ),
+    "reporting_credit": (
+        3484161844,
+        3,
+        106,
+        (
+            (
+                3,
+                33,
+                ("report",),
+            ),
+            (
+                34,
+                44,
+                ("editing by",),
+            ),
+            (
+                45,
+                83,
+                ("contributed ",),
+            ),
+            (
+                84,
+                94,
+                ("written by",),
+            ),
+            (
+                95,
+                106,
+                ("compiled by",),
+            ),
+        ),
+    ),
+    "required_field": (
+        4166146408,
+        11,
+        28,
+        (
+            (
+                11,
+                20,
+                ("indicates",),
+            ),
+            (
+                21,
+                28,
+                ("required",),
+            ),
+        ),
+    ),
+    "rights_reserved": (
+        524975415,
+        5,
+        333,
+        (
+            (
+                5,
+                24,
+                ("all rights reserved",),
+            ),
+            (
+                25,
+                48,
+                ("alle rechte vorbehalten",),
+            ),
+            (
+                49,
+                69,
+                ("tous droits réservés",),
+            ),
+            (
+                70,
+                99,
+                ("todos los derechos reservados",),
+            ),
+            (
+                100,
+                125,
+                ("tutti i diritti riservati",),
+            ),
+            (
+                126,
+                154,
+                ("todos os direitos reservados",),
+            ),
+            (
+                155,
+                180,
+                ("alle rechten voorbehouden",),
+            ),
+            (
+                181,
+                207,
+                ("wszelkie prawa zastrzeżone",),
+            ),
+            (
+                208,
+                226,
+                ("усі права захищені",),
+            ),
+            (
+                227,
+                245,
+                ("всі права захищені",),
+            ),
+            (
+                246,
+                264,
+                ("все права защищены",),
+            ),
+            (
+                265,
+                293,
+                ("alla rättigheter förbehållna",),
+            ),
+            (
+                294,
+                314,
+                ("tüm hakları saklıdır",),
+            ),
+            (
+                315,
+                333,
+                ("her hakkı saklıdır",),
+            ),
+        ),
+    ),
+    "share_follow": (
+        1138071670,
+        5,
+        1041,
+        (
+            (
+                5,
+                711,
+                (
+                    " teilen",
+                    "artikel teilen",
+                    "bağlantıyı kopyala",
+                    "comparte",
+                    "compartilh",
+                    "compartilhar",
+                    "compartir",
+                    "compartir en",
+                    "condividi",
+                    "condividi su",
+                    "copia link",
+                    "copiar enlace",
+                    "copiar link",
+                    "copier le lien",
+                    "copy link",
+                    "deel",
+                    "deel via",
+                    "dela",
+                    "dela på",
+                    "delen",
+                    "drucken",
+                    "drukuj",
+                    "email this",
+                    "imprimer",
+                    "imprimir",
+                    "kopiera länk",
+                    "link kopieren",
+                    "link kopiëren",
+                    "partager",
+                    "partager sur",
+                    "partagez",
+                    "partilha",
+                    "partilhe",
+                    "paylaş",
+                    "paylaşın",
+                    "per e-mail ",
+                    "pin it",
+                    "podziel się",
+                    "print",
+                    "printen",
+                    "share",
+                    "skopiuj link",
+                    "skriv ut",
+                    "stampa",
+                    "teilen",
+                    "tweet",
+                    "udostępnij",
+                    "yazdır",
+                    "поделитесь",
+                    "поделиться",
+                    "поділитися",
+                    "поділіться",
+                    "поширити",
+                    "скопировать ссылку",
+                    "скопіювати посилання",
+                ),
+            ),
+            (
+                712,
+                1041,
+                (
+                    " takip edin",
+                    "acompanhe-nos",
+                    "bizi takip edin",
+                    "folge uns",
+                    "folgen sie uns",
+                    "follow us",
+                    "följ oss",
+                    "like us on",
+                    "obserwuj nas",
+                    "retrouvez-nous sur",
+                    "seguici",
+                    "seguiteci",
+                    "siga",
+                    "siga a gente",
+                    "siga-nos",
+                    "suivez-nous",
+                    "síguenos",
+                    "volg ons",
+                    "śledź nas",
+                    "подписывайтесь на нас",
+                    "підписуйтесь на нас",
+                    "следите за нами",
+                    "слідкуйте за нами",
+                    "стежте за нами",
+                ),
+            ),
+        ),
+    ),
+    "share_network": (
+        3101702720,
+        104,
+        215,
+        (
+            (
+                104,
+                110,
+                ("teilen",),
+            ),
+            (
+                111,
+                119,
+                ("partager",),
+            ),
+            (
+                120,
+                129,
+                ("compartir",),
+            ),
+            (
+                130,
+                141,
+                ("condividere",),
+            ),
+            (
+                142,
+                154,
+                ("compartilhar",),
+            ),
+            (
+                155,
+                164,
+                ("partilhar",),
+            ),
+            (
+                165,
+                170,
+                ("delen",),
+            ),
+            (
+                171,
+                181,
+                ("udostępnij",),
+            ),
+            (
+                182,
+                192,
+                ("поділитися",),
+            ),
+            (
+                193,
+                203,
+                ("поделиться",),
+            ),
+            (
+                204,
+                208,
+                ("dela",),
+            ),
+            (
+                209,
+                215,
+                ("paylaş",),
+            ),
+        ),
+    ),
+    "signup_confirm": (
+        826690714,
+        1,
+        516,
+        (
+            (
+                1,
+                32,
+                (" anmeldung",),
+            ),
+            (
+                33,
+                84,
+                (
+                    "de vous être inscrit",
+                    "pour votre inscription",
+                ),
+            ),
+            (
+                85,
+                137,
+                ("gracias por ",),
+            ),
+            (
+                138,
+                179,
+                (
+                    "esserti iscritt",
+                    "l'iscrizione",
+                ),
+            ),
+            (
+                180,
+                231,
+                ("obrigad",),
+            ),
+            (
+                232,
+                273,
+                ("bedankt voor je ",),
+            ),
+            (
+                274,
+                306,
+                ("dziękujemy za ",),
+            ),
+            (
+                307,
+                326,
+                ("спасибо за подписку",),
+            ),
+            (
+                327,
+                346,
+                ("дякуємо за підписку",),
+            ),
+            (
+                347,
+                386,
+                ("tack för ",),
+            ),
+            (
+                387,
+                416,
+                ("abone olduğunuz için teşekkür",),
+            ),
+            (
+                417,
+                445,
+                ("bestätigen sie ihre",),
+            ),
+            (
+                446,
+                483,
+                ("confirmez votre ",),
+            ),
+            (
+                484,
+                516,
+                ("confirma tu ",),
+            ),
+        ),
+    ),
+    "signup_prompt": (
+        942507973,
+        5,
+        605,
+        (
+            (
+                5,
+                12,
+                ("sign up",),
+            ),
+            (
+                13,
+                54,
+                ("subscribe to ",),
+            ),
+            (
+                55,
+                65,
+                ("melde dich",),
+            ),
+            (
+                66,
+                81,
+                ("melden sie sich",),
+            ),
+            (
+                82,
+                96,
+                ("jetzt anmelden",),
+            ),
+            (
+                97,
+                118,
+                ("newsletter abonnieren",),
+            ),
+            (
+                119,
+                133,
+                ("inscrivez-vous",),
+            ),
+            (
+                134,
+                145,
+                ("inscris-toi",),
+            ),
+            (
+                146,
+                191,
+                ("abonnez-vous à ",),
+            ),
+            (
+                192,
+                249,
+                ("suscríbete a ",),
+            ),
+            (
+                250,
+                260,
+                ("regístrate",),
+            ),
+            (
+                261,
+                286,
+                ("iscriviti alla newsletter",),
+            ),
+            (
+                287,
+                296,
+                ("iscriviti",),
+            ),
+            (
+                297,
+                308,
+                ("inscreva-se",),
+            ),
+            (
+                309,
+                320,
+                ("cadastre-se",),
+            ),
+            (
+                321,
+                354,
+                (" newsletter",),
+            ),
+            (
+                355,
+                372,
+                ("meld je ",),
+            ),
+            (
+                373,
+                386,
+                ("schrijf je in",),
+            ),
+            (
+                387,
+                423,
+                ("abonneer je op ",),
+            ),
+            (
+                424,
+                434,
+                ("zapisz się",),
+            ),
+            (
+                435,
+                460,
+                ("zapisz się do newslettera",),
+            ),
+            (
+                461,
+                491,
+                ("підпишіться на ",),
+            ),
+            (
+                492,
+                522,
+                ("подпишитесь на ",),
+            ),
+            (
+                523,
+                556,
+                ("prenumerera på ",),
+            ),
+            (
+                557,
+                566,
+                ("anmäl dig",),
+            ),
+            (
+                567,
+                593,
+                ("bülten",),
+            ),
+            (
+                594,
+                605,
+                ("bültenimize",),
+            ),
+        ),
+    ),
+    "site_error": (
+        1335636967,
+        5,
+        104,
+        (
+            (
+                5,
+                14,
+                ("text size",),
+            ),
+            (
+                15,
+                36,
+                ("an error has occurred",),
+            ),
+            (
+                37,
+                59,
+                ("please try again later",),
+            ),
+            (
+                60,
+                70,
+                ("loading",),
+            ),
+            (
+                71,
+                104,
+                ("javascript is ",),
+            ),
+        ),
+    ),
+    "skip_link": (
+        4022855198,
+        5,
+        2524,
+        (
+            (
+                5,
+                1192,
+                (
+                    " na górę",
+                    "accéder",
+                    "aller",
+                    "başa dön",
+                    "contenido",
+                    "contenuto",
+                    "inhalt",
+                    "inhoud",
+                    "içeriğe ",
+                    "jump to ",
+                    "menu",
+                    "menú",
+                    "menüye ",
+                    "navigatie",
+                    "navigation",
+                    "overslaan en naar de inhoud gaan",
+                    "para o ",
+                    "passer",
+                    "przejdź ",
+                    "retour en haut",
+                    "saltar a la navegación",
+                    "skip to ",
+                    "terug naar ",
+                    "till ",
+                    "till toppen",
+                    "torna ",
+                    "voltar ",
+                    "volver ",
+                    "zur suche",
+                    "наверх",
+                    "нагору",
+                    "перейти до ",
+                    "перейти к ",
+                ),
+            ),
+            (
+                1193,
+                2472,
+                (
+                    "accedi",
+                    "accueil",
+                    "ana sayfaya dön",
+                    "anmelden",
+                    "ara",
+                    "article précédent",
+                    "article suivant",
+                    "articolo precedente",
+                    "articolo successivo",
+                    "artigo anterior",
+                    "artículo anterior",
+                    "artículo siguiente",
+                    "back to ",
+                    "back to top",
+                    "buscar",
+                    "cerca",
+                    "connexion",
+                    "einloggen",
+                    "entrar",
+                    "föregående artikel",
+                    "giriş yap",
+                    "home",
+                    "iniciar sesión",
+                    "inicio",
+                    "inloggen",
+                    "início",
+                    "log",
+                    "logga in",
+                    "main menu",
+                    "menu",
+                    "meny",
+                    "menú",
+                    "menü",
+                    "następny artykuł",
+                    "next article",
+                    "nächster artikel",
+                    "nästa artikel",
+                    "pesquisar",
+                    "poprzedni artykuł",
+                    "portada",
+                    "powrót do strony głównej",
+                    "previous article",
+                    "próximo artigo",
+                    "página inicial",
+                    "recherche",
+                    "rechercher",
+                    "retour à l",
+                    "sayfa",
+                    "se connecter",
+                    "search",
+                    "sign in",
+                    "siguiente artículo",
+                    "sonraki ",
+                    "startseite",
+                    "startsida",
+                    "strona główna",
+                    "suche",
+                    "szukaj",
+                    "sök",
+                    "terug naar ",
+                    "till startsidan",
+                    "tillbaka till startsidan",
+                    "torna alla home",
+                    "volgend artikel",
+                    "volver a la portada",
+                    "volver al inicio",
+                    "voorpagina",
+                    "vorheriger artikel",
+                    "vorig artikel",
+                    "wyszukaj",
+                    "zaloguj",
+                    "zoeken",
+                    "zur startseite",
+                    "zurück zur startseite",
+                    "önceki ",
+                    "вернуться на главную",
+                    "войти",
+                    "главная",
+                    "головна",
+                    "меню",
+                    "на главную",
+                    "на головну",
+                    "наступна стаття",
+                    "повернутися на головну",
+                    "поиск",
+                    "попередня стаття",
+                    "пошук",
+                    "предыдущая статья",
+                    "следующая статья",
+                    "увійти",
+                ),
+            ),
+            (
+                2473,
+                2482,
+                ("go to top",),
+            ),
+            (
+                2483,
+                2490,
+                ("jump to",),
+            ),
+            (
+                2491,
+                2495,
+                ("next",),
+            ),
+            (
+                2496,
+                2504,
+                ("previous",),
+            ),
+            (
+                2505,
+                2514,
+                ("load more",),
+            ),
+            (
+                2515,
+                2524,
+                ("show more",),
+            ),
+        ),
+    ),
+    "social_network": (
+        4123530993,
+        5,
+        131,
+        (
+            (
+                5,
+                13,
+                ("facebook",),
+            ),
+            (
+                14,
+                21,
+                ("twitter",),
+            ),
+            (
+                22,
+                23,
+                (),
+            ),
+            (
+                24,
+                33,
+                ("instagram",),
+            ),
+            (
+                34,
+                42,
+                ("linkedin",),
+            ),
+            (
+                43,
+                51,
+                ("whatsapp",),
+            ),
+            (
+                52,
+                60,
+                ("telegram",),
+            ),
+            (
+                61,
+                67,
+                ("reddit",),
+            ),
+            (
+                68,
+                77,
+                ("pinterest",),
+            ),
+            (
+                78,
+                87,
+                ("flipboard",),
+            ),
+            (
+                88,
+                93,
+                ("email",),
+            ),
+            (
+                94,
+                100,
+                ("e-mail",),
+            ),
+            (
+                101,
+                108,
+                ("youtube",),
+            ),
+            (
+                109,
+                115,
+                ("tiktok",),
+            ),
+            (
+                116,
+                123,
+                ("threads",),
+            ),
+            (
+                124,
+                131,
+                ("bluesky",),
+            ),
+        ),
+    ),
+    "subscribe_offer": (
+        897085387,
+        7,
+        934,
+        (
+            (
+                7,
+                55,
+                (
+                    "ign up",
+                    "ubscribe",
+                ),
+            ),
+            (
+                56,
+                75,
+                ("become a subscriber",),
+            ),
+            (
+                76,
+                107,
+                ("get unlimited ",),
+            ),
+            (
+                108,
+                134,
+                ("subscribe for ",),
+            ),
+            (
+                135,
+                187,
+                ("jetzt ",),
+            ),
+            (
+                188,
+                203,
+                ("abo abschließen",),
+            ),
+            (
+                204,
+                260,
+                (" wochen ",),
+            ),
+            (
+                261,
+                293,
+                ("abonnez-vous ",),
+            ),
+            (
+                294,
+                308,
+                ("abonne",),
+            ),
+            (
+                309,
+                339,
+                ("profitez de ",),
+            ),
+            (
+                340,
+                371,
+                ("suscríbete ",),
+            ),
+            (
+                372,
+                388,
+                ("hazte suscriptor",),
+            ),
+            (
+                389,
+                414,
+                ("suscríbete y ",),
+            ),
+            (
+                415,
+                442,
+                ("abbonati ",),
+            ),
+            (
+                443,
+                455,
+                ("abbonati",),
+            ),
+            (
+                456,
+                475,
+                ("scopri l",),
+            ),
+            (
+                476,
+                499,
+                ("assine ",),
+            ),
+            (
+                500,
+                525,
+                (" assinante",),
+            ),
+            (
+                526,
+                544,
+                ("abonnee",),
+            ),
+            (
+                545,
+                572,
+                ("abonneer ",),
+            ),
+            (
+                573,
+                598,
+                ("een abonnement",),
+            ),
+            (
+                599,
+                659,
+                (
+                    "abonament",
+                    "dostęp",
+                    "prenumeratę",
+                    "subskrypcję",
+                ),
+            ),
+            (
+                660,
+                697,
+                (
+                    "prenumeratorem",
+                    "subskrybentem",
+                ),
+            ),
+            (
+                698,
+                723,
+                (" передплату",),
+            ),
+            (
+                724,
+                736,
+                ("передплатіть",),
+            ),
+            (
+                737,
+                773,
+                (
+                    "ередплатником",
+                    "ідписником",
+                ),
+            ),
+            (
+                774,
+                797,
+                (" подписку",),
+            ),
+            (
+                798,
+                817,
+                ("станьте подписчиком",),
+            ),
+            (
+                818,
+                833,
+                ("bli prenumerant",),
+            ),
+            (
+                834,
+                859,
+                ("prenumerera ",),
+            ),
+            (
+                860,
+                886,
+                ("prenumeration",),
+            ),
+            (
+                887,
+                911,
+                ("abone ol",),
+            ),
+            (
+                912,
+                934,
+                ("aboneliğinizi başlatın",),
+            ),
+        ),
+    ),
+    "subscribe_word": (
+        970261898,
+        5,
+        141,
+        (
+            (
+                5,
+                14,
+                ("subscribe",),
+            ),
+            (
+                15,
+                22,
+                ("sign up",),
+            ),
+            (
+                23,
+                33,
+                ("sign me up",),
+            ),
+            (
+                34,
+                38,
+                ("join",),
+            ),
+            (
+                39,
+                49,
+                ("abonnieren",),
+            ),
+            (
+                50,
+                59,
+                ("s'abonner",),
+            ),
+            (
+                60,
+                72,
+                ("abonnez-vous",),
+            ),
+            (
+                73,
+                89,
+                ("suscr",),
+            ),
+            (
+                90,
+                96,
+                ("assine",),
+            ),
+            (
+                97,
+                106,
+                ("iscriviti",),
+            ),
+            (
+                107,
+                118,
+                ("підписатися",),
+            ),
+            (
+                119,
+                130,
+                ("подписаться",),
+            ),
+            (
+                131,
+                141,
+                ("zapisz się",),
+            ),
+        ),
+    ),
+    "subscribed_confirm": (
+        2249412318,
+        3,
+        140,
+        (
+            (
+                3,
+                26,
+                ("y subscribed",),
+            ),
+            (
+                27,
+                70,
+                (
+                    "igning up",
+                    "ubscribing",
+                ),
+            ),
+            (
+                71,
+                102,
+                ("subscribed",),
+            ),
+            (
+                103,
+                119,
+                ("check your inbox",),
+            ),
+            (
+                120,
+                140,
+                ("confirmation e",),
+            ),
+        ),
+    ),
+    "tag_list": (
+        120606916,
+        5,
+        179,
+        (
+            (
+                5,
+                10,
+                ("tag",),
+            ),
+            (
+                11,
+                17,
+                ("topics",),
+            ),
+            (
+                18,
+                34,
+                ("schlagw",),
+            ),
+            (
+                35,
+                41,
+                ("themen",),
+            ),
+            (
+                42,
+                54,
+                ("mots",),
+            ),
+            (
+                55,
+                65,
+                ("étiquettes",),
+            ),
+            (
+                66,
+                75,
+                ("etiquetas",),
+            ),
+            (
+                76,
+                81,
+                ("temas",),
+            ),
+            (
+                82,
+                91,
+                ("argomenti",),
+            ),
+            (
+                92,
+                103,
+                ("trefwoorden",),
+            ),
+            (
+                104,
+                115,
+                ("onderwerpen",),
+            ),
+            (
+                116,
+                120,
+                ("tagi",),
+            ),
+            (
+                121,
+                127,
+                ("tematy",),
+            ),
+            (
+                128,
+                132,
+                ("теги",),
+            ),
+            (
+                133,
+                138,
+                ("мітки",),
+            ),
+            (
+                139,
+                143,
+                ("теми",),
+            ),
+            (
+                144,
+                148,
+                ("темы",),
+            ),
+            (
+                149,
+                155,
+                ("taggar",),
+            ),
+            (
+                156,
+                161,
+                ("ämnen",),
+            ),
+            (
+                162,
+                171,
+                ("etiketler",),
+            ),
+            (
+                172,
+                179,
+                ("konular",),
+            ),
+        ),
+    ),
+    "teaser_tag": (
+        1355812745,
+        3,
+        93,
+        (
+            (
+                3,
+                10,
+                ("insight",),
+            ),
+            (
+                11,
+                16,
+                ("video",),
+            ),
+            (
+                17,
+                25,
+                ("reaction",),
+            ),
+            (
+                26,
+                33,
+                ("warning",),
+            ),
+            (
+                34,
+                42,
+                ("pictures",),
+            ),
+            (
+                43,
+                50,
+                ("photo",),
+            ),
+            (
+                51,
+                55,
+                ("poll",),
+            ),
+            (
+                56,
+                62,
+                ("latest",),
+            ),
+            (
+                63,
+                67,
+                ("news",),
+            ),
+            (
+                68,
+                75,
+                ("gallery",),
+            ),
+            (
+                76,
+                81,
+                ("watch",),
+            ),
+            (
+                82,
+                86,
+                ("live",),
+            ),
+            (
+                87,
+                93,
+                ("update",),
+            ),
+        ),
+    ),
+    "update_note": (
+        1302249887,
+        7,
+        1613,
+        (
+            (
+                7,
+                67,
+                (
+                    "corrected",
+                    "updated",
+                ),
+            ),
+            (
+                68,
+                123,
+                (
+                    "clarification",
+                    "correction",
+                    "editor",
+                    "update",
+                ),
+            ),
+            (
+                124,
+                150,
+                ("an earlier version of this",),
+            ),
+            (
+                151,
+                220,
+                ("dieser ",),
+            ),
+            (
+                221,
+                304,
+                (
+                    "aktualisierung",
+                    "anmerkung der redaktion",
+                    "hinweis der redaktion",
+                    "korrektur",
+                    "update",
+                ),
+            ),
+            (
+                305,
+                330,
+                ("in einer früheren version",),
+            ),
+            (
+                331,
+                377,
+                ("cet article a été ",),
+            ),
+            (
+                378,
+                439,
+                (
+                    "correctif",
+                    "mise à jour",
+                    "note de la rédaction",
+                    "rectificatif",
+                ),
+            ),
+            (
+                440,
+                462,
+                ("une précédente version",),
+            ),
+            (
+                463,
+                527,
+                (
+                    "a noticia",
+                    "e artículo",
+                ),
+            ),
+            (
+                528,
+                609,
+                (
+                    "actualización",
+                    "corrección",
+                    "fe de errores",
+                    "nota de la redacción",
+                    "nota del editor",
+                ),
+            ),
+            (
+                610,
+                630,
+                ("una versión anterior",),
+            ),
+            (
+                631,
+                676,
+                ("questo articolo è stato ",),
+            ),
+            (
+                677,
+                727,
+                (
+                    "aggiornamento",
+                    "nota della redazione",
+                    "rettifica",
+                ),
+            ),
+            (
+                728,
+                751,
+                ("una versione precedente",),
+            ),
+            (
+                752,
+                819,
+                (
+                    "atualizad",
+                    "corrigid",
+                ),
+            ),
+            (
+                820,
+                869,
+                (
+                    "atualização",
+                    "correção",
+                    "errata",
+                    "nota da redação",
+                ),
+            ),
+            (
+                870,
+                889,
+                ("uma versão anterior",),
+            ),
+            (
+                890,
+                940,
+                ("dit artikel is ",),
+            ),
+            (
+                941,
+                997,
+                (
+                    "correctie",
+                    "noot van de redactie",
+                    "rectificatie",
+                    "update",
+                ),
+            ),
+            (
+                998,
+                1019,
+                ("in een eerdere versie",),
+            ),
+            (
+                1020,
+                1091,
+                (
+                    "poprawiony",
+                    "uzupełniony",
+                    "zaktualizowany",
+                ),
+            ),
+            (
+                1092,
+                1151,
+                (
+                    "aktualizacja",
+                    "nota redakcyjna",
+                    "od redakcji",
+                    "sprostowanie",
+                ),
+            ),
+            (
+                1152,
+                1175,
+                ("we wcześniejszej wersji",),
+            ),
+            (
+                1176,
+                1240,
+                (
+                    "виправлено",
+                    "доповнено",
+                    "оновлено",
+                ),
+            ),
+            (
+                1241,
+                1299,
+                (
+                    "виправлення",
+                    "від редакції",
+                    "оновлення",
+                    "примітка редакції",
+                ),
+            ),
+            (
+                1300,
+                1365,
+                (
+                    "дополнен",
+                    "исправлен",
+                    "обновлен",
+                ),
+            ),
+            (
+                1366,
+                1426,
+                (
+                    "исправление",
+                    "обновление",
+                    "от редакции",
+                    "примечание редакции",
+                ),
+            ),
+            (
+                1427,
+                1498,
+                (
+                    "korrigerats",
+                    "rättats",
+                    "uppdaterades",
+                    "uppdaterats",
+                ),
+            ),
+            (
+                1499,
+                1549,
+                (
+                    "redaktionens anmärkning",
+                    "rättelse",
+                    "uppdatering",
+                ),
+            ),
+            (
+                1550,
+                1573,
+                ("haber güncellendi",),
+            ),
+            (
+                1574,
+                1613,
+                (
+                    "düzeltme",
+                    "editörün notu",
+                    "güncelleme",
+                ),
+            ),
+        ),
+    ),
+    "we_are_outlet": (
+        478342372,
+        3,
+        143,
+        (
+            (
+                3,
+                63,
+                ("we are a",),
+            ),
+            (
+                64,
+                105,
+                ("relies ",),
+            ),
+            (
+                106,
+                143,
+                (
+                    "journalism",
+                    "mission",
+                ),
+            ),
+        ),
+    ),
+    "write_to": (
+        3698816326,
+        5,
+        27,
+        (
+            (
+                5,
+                13,
+                ("write to",),
+            ),
+            (
+                14,
+                21,
+                ("contact",),
+            ),
+            (
+                22,
+                27,
+                ("email",),
+            ),
+        ),
     ),
 }

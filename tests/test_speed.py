@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +27,7 @@ from cleaner.api import Cleaner
 from cleaner.model import DEFAULT_MODEL, load_model
 from cleaner.needles import DERIVED
 from cleaner.options import Options
-from cleaner.rules import RULE_SCAN_CHARS, RULES, Rule, RuleIndex, match_rules
+from cleaner.rules import RULE_SCAN_CHARS, RULES, LazyPattern, Rule, RuleIndex, match_rules
 from cleaner.stage2 import TreeEnsemble
 from tests import reference_features as ref
 from tests.conftest import REPO
@@ -172,7 +173,9 @@ def test_rule_index_matches_loop_on_dev_sets(linesets: Path, automaton: bool) ->
 
 
 def test_needles_never_hide_a_match(linesets: Path) -> None:
-    """A rule's needles (by hand or derived) only prefilter: wherever its pattern matches, one is in the line."""
+    """A rule's needles (by hand or derived, or its branches') only prefilter: wherever its pattern, or a
+    branch, matches, one of its needles is in the line."""
+    units = RuleIndex(RULES).units
     hidden = []
     for text in _rule_lines(linesets):
         head = text.strip()[:RULE_SCAN_CHARS]
@@ -182,7 +185,57 @@ def test_needles_never_hide_a_match(linesets: Path) -> None:
             matched = needles and r.pattern.search(head if r.case_sensitive else lower)
             if matched and not any(n in lower for n in needles):
                 hidden.append((r.name, text))
+        for i, pattern, needles in units:
+            if needles and pattern.search(lower) and not any(n in lower for n in needles):
+                hidden.append((RULES[i].name, pattern.source, text))
     assert hidden == []
+
+
+def _branches(rule: Rule) -> list[str]:
+    return [pattern.source for i, pattern, _ in RuleIndex((rule,)).units if pattern is not rule.pattern]
+
+
+SPLIT = [r for r in RULES if len(_branches(r)) > 1]
+
+
+def test_most_phrase_rules_are_split_into_branches() -> None:
+    """The wide phrase rules are tested branch by branch (what ``training.needles`` wrote for them)."""
+    assert len(SPLIT) >= 40 and {"continue_reading", "read_also", "update_note", "comments"} <= {r.name for r in SPLIT}
+
+
+@pytest.mark.parametrize("rule", SPLIT, ids=lambda r: r.name)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_branches_match_where_their_rule_matches(rule: Rule, data: st.DataObject) -> None:
+    """A text the pattern matches is matched by one of its branches, and a text a branch matches by the pattern
+    (hypothesis builds both from the patterns)."""
+    branches = _branches(rule)
+    text = data.draw(st.from_regex(rule.pattern.source))
+    assert any(re.search(b, text) for b in branches)
+    branch = data.draw(st.sampled_from(branches))
+    assert rule.pattern.search(data.draw(st.from_regex(branch)))
+
+
+@pytest.mark.parametrize("rule", SPLIT, ids=lambda r: r.name)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_branch_needles_are_in_every_match(rule: Rule, data: st.DataObject) -> None:
+    """Any text a branch matches holds one of that branch's needles (when it has needles)."""
+    units = [(pattern.source, needles) for _, pattern, needles in RuleIndex((rule,)).units if needles]
+    if units:
+        source, needles = data.draw(st.sampled_from(units))
+        text = data.draw(st.from_regex(source))
+        assert any(n in text for n in needles)
+
+
+def test_a_rule_changed_since_its_branches_were_written_is_tested_whole() -> None:
+    """Branches are cut from the pattern they were derived from (its CRC-32 is in the table): a pattern edited
+    without re-running ``training.needles`` is tested whole, never cut at stale places."""
+    rule = next(r for r in SPLIT if r.name == "comments")
+    edited = replace(rule, pattern=LazyPattern(f"(?:{rule.pattern.source})"))  # the same language, another text
+    index = RuleIndex((edited,))
+    assert [pattern.source for _, pattern, _ in index.units] == [edited.pattern.source]
+    assert index.match("12 Comments") == (edited,) and index.match("No comment, he said.") == ()
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.name in DERIVED], ids=lambda r: r.name)
