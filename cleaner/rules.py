@@ -76,18 +76,27 @@ TRUNCATION_TAIL = re.compile(r"[^\W\d_][”’\"')]? ?(\.\.\.|…)\s*$|[\[(](\.\
 
 class LazyPattern:
     """A regular expression compiled on its first search: with their needles, most rules never run in a short
-    process, and compiling all of them at import cost a fifth of the cold start.
+    process, and compiling all of them at import cost a fifth of the cold start. With ``cut``, the pattern is
+    a branch of ``source`` (:func:`branch_source`), its text made only when it is first needed too.
 
     >>> p = LazyPattern(r"^skip to")
     >>> bool(p.search("skip to content")), p.source
     (True, '^skip to')
+    >>> LazyPattern(r"^(sign up|subscribe)$", (2, 19, 10, 19)).source
+    '^(subscribe)$'
     """
 
-    __slots__ = ("_compiled", "source")
+    __slots__ = ("_compiled", "_cut", "_text")
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    def __init__(self, source: str, cut: tuple[int, int, int, int] | None = None) -> None:
+        self._text = source
+        self._cut = cut
         self._compiled: re.Pattern[str] | None = None  # the compiled form, once needed (a memo, not shared state)
+
+    @property
+    def source(self) -> str:
+        """The regular expression."""
+        return self._text if self._cut is None else branch_source(self._text, *self._cut)
 
     def search(self, text: str) -> re.Match[str] | None:
         compiled = self._compiled
@@ -548,10 +557,24 @@ def _units(rules: tuple[Rule, ...], derived: dict[str, tuple[str, ...]], branche
         entry = branches.get(rule.name)
         if entry is not None and not rule.case_sensitive and entry[0] == zlib.crc32(source.encode("utf-8")):
             _, body, close, alternatives = entry
-            units += [(i, LazyPattern(branch_source(source, body, close, a, b)), n) for a, b, n in alternatives]
+            units += [(i, LazyPattern(source, (body, close, a, b)), n) for a, b, n in alternatives]
         else:
             units.append((i, rule.pattern, rule.needles or derived.get(rule.name, ())))
     return units
+
+
+def _allowed_units(rules: tuple[Rule, ...], units: list[Unit], limits: list[int]) -> list[frozenset[int]]:
+    """For each of the sorted ``limits`` (the rules' distinct ``max_chars``), the units of the rules that
+    apply to a line that long: those whose rule's limit is that one or a larger one."""
+    by_limit: dict[int, list[int]] = {}
+    for u, (i, _, _) in enumerate(units):
+        by_limit.setdefault(rules[i].max_chars, []).append(u)
+    allowed: list[frozenset[int]] = []
+    reached: set[int] = set()
+    for limit in reversed(limits):
+        reached.update(by_limit[limit])
+        allowed.append(frozenset(reached))
+    return allowed[::-1]
 
 
 class RuleIndex:
@@ -579,16 +602,11 @@ class RuleIndex:
     ) -> None:
         self.rules = rules
         self.limits = sorted({r.max_chars for r in rules})
-        self.groups = [
-            tuple((r.needles, r.pattern.search, r.case_sensitive, r) for r in rules if r.max_chars >= lim)
-            for lim in self.limits
-        ]
+        self.groups: list[tuple[Any, ...]] | None = None  # per limit, for matching without the automaton
         self.units = _units(rules, derived, branches)
         self.automaton = _needle_automaton(self.units)
+        self.allowed = _allowed_units(rules, self.units, self.limits)
         needled = {u for u, (_, _, needles) in enumerate(self.units) if needles}
-        self.allowed = [
-            frozenset(u for u, (i, _, _) in enumerate(self.units) if rules[i].max_chars >= lim) for lim in self.limits
-        ]
         self.always = [group - needled for group in self.allowed]
 
     def match(self, text: str) -> tuple[Rule, ...]:
@@ -616,6 +634,11 @@ class RuleIndex:
 
     def _match_one_by_one(self, k: int, head: str, lower: str) -> tuple[Rule, ...]:
         """``match`` without the automaton: each rule's hand-written needles, then its pattern."""
+        if self.groups is None:  # a memo, built on first use: with the automaton, never
+            self.groups = [
+                tuple((r.needles, r.pattern.search, r.case_sensitive, r) for r in self.rules if r.max_chars >= lim)
+                for lim in self.limits
+            ]
         contains = lower.__contains__
         found = []
         for needles, search, case_sensitive, rule in self.groups[k]:  # Rule.matches inlined: the hot path
@@ -633,10 +656,10 @@ def _needle_automaton(units: list[Unit]) -> Any:
         import ahocorasick
     except ImportError:
         return None
-    owners: dict[str, set[int]] = {}
+    owners: dict[str, list[int]] = {}
     for u, (_, _, needles) in enumerate(units):
-        for needle in needles:
-            owners.setdefault(needle, set()).add(u)
+        for needle in needles:  # distinct within a unit: each unit is listed once per needle
+            owners.setdefault(needle, []).append(u)
     if not owners:
         return None
     automaton = ahocorasick.Automaton()

@@ -199,8 +199,9 @@ SPLIT = [r for r in RULES if len(_branches(r)) > 1]
 
 
 def test_most_phrase_rules_are_split_into_branches() -> None:
-    """The wide phrase rules are tested branch by branch (what ``training.needles`` wrote for them)."""
-    assert len(SPLIT) >= 40 and {"continue_reading", "read_also", "update_note", "comments"} <= {r.name for r in SPLIT}
+    """The wide phrase rules (patterns of 400 characters or more) are tested branch by branch (what
+    ``training.needles`` wrote for them)."""
+    assert len(SPLIT) >= 20 and {"continue_reading", "read_also", "update_note", "comments"} <= {r.name for r in SPLIT}
 
 
 @pytest.mark.parametrize("rule", SPLIT, ids=lambda r: r.name)

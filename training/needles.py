@@ -27,6 +27,7 @@ from cleaner.rules import RULES, Rule, _rule, branch_source
 
 OUT = Path(__file__).resolve().parent.parent / "cleaner" / "needles.py"
 MIN_NEEDLE_CHARS = 3  # shorter literals are in most lines: no use as a filter
+MIN_SPLIT_CHARS = 400  # shorter patterns compile in well under a millisecond: their branches would cost more to index
 
 Needles = frozenset[str] | None  # None: a match need not contain any literal we can name
 Branches = tuple[int, int, int, tuple[tuple[int, int, tuple[str, ...]], ...]]  # see cleaner/needles.py
@@ -228,7 +229,7 @@ def branch_table(rules: tuple[Rule, ...] = RULES) -> dict[str, Branches]:
     for rule in rules:
         source = rule.pattern.source
         spans = branch_spans(source)
-        if rule.case_sensitive or spans is None:
+        if rule.case_sensitive or spans is None or len(source) < MIN_SPLIT_CHARS:
             continue
         body, close, alternatives = spans
         needles = [
