@@ -11,9 +11,10 @@ The minister resigned on Tuesday after weeks of pressure, aides said.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ from cleaner.decide import (
     decide,
 )
 from cleaner.fallback import fallback_scores
-from cleaner.features import document_groups, line_shape
+from cleaner.features import concat_groups, document_groups, line_shape
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
 from cleaner.rules import Rule, match_rules
@@ -54,25 +55,42 @@ def model_scores(model: LinearModel, texts: list[str]) -> Columns:
     matches): rules name closed sets of phrases in many languages, the model's classes were learnt
     mostly from English. Shape rules (separators, times) name a line only the model calls ``noise``.
     """
-    doc = document_groups(texts)
-    rules = doc.line_rules()
-    probs, keep_logit, category_logit = model.scores_grouped(doc)
-    named = [_named_category(f.shape.rules) for f in doc.facts]  # per distinct text
-    ruled = np.fromiter((c is not None for c in named), bool, len(named))[doc.text_index]
+    return model_scores_many(model, [texts])[0]
+
+
+def model_scores_many(model: LinearModel, documents: Sequence[list[str]]) -> list[Columns]:
+    """:func:`model_scores` of each document's lines, the same numbers: features and stage-2 context are
+    each document's own, but stage 1's sums and stage 2's trees run once over all the documents' lines.
+    Each call has a fixed cost of a few hundred numpy calls, which small documents (``--jsonl``) then
+    share instead of paying each."""
+    docs = [document_groups(texts) for texts in documents]
+    ends = np.cumsum([len(d.length) for d in docs]).tolist()
+    spans = list(zip([0, *ends[:-1]], ends))
+    probs, keep_logit, category_logit = model.scores_grouped(docs[0] if len(docs) == 1 else concat_groups(docs))
+    named = [[_named_category(f.shape.rules) for f in d.facts] for d in docs]  # per distinct text
+    ruled = [np.fromiter((c is not None for c in n), bool, len(n))[d.text_index] for d, n in zip(docs, named)]
     if model.stage2 is not None:
-        context = context_matrix(keep_logit, doc.length, ruled, category_logit)
-        keep_logit = model.stage2.decision(context).astype(np.float64)
-    keep_p = 1.0 / (1.0 + np.exp(-keep_logit))
+        contexts = [
+            context_matrix(keep_logit[a:b], d.length, r, category_logit[a:b])
+            for (a, b), d, r in zip(spans, docs, ruled)
+        ]
+        keep_logit = model.stage2.decision(contexts[0] if len(contexts) == 1 else np.concatenate(contexts))
+        keep_logit = keep_logit.astype(np.float64)
+    keep_p = (1.0 / (1.0 + np.exp(-keep_logit))).tolist()
     keep_mask = model.keep_mask
     classes = np.array(model.classes)
     keep_cat = classes[keep_mask][probs[:, keep_mask].argmax(axis=1)].tolist()
     drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)].tolist()
-    text_index = doc.text_index
-    for i in np.flatnonzero(ruled).tolist():
-        phrase, category = named[text_index[i]]  # type: ignore[misc]
-        if phrase or drop_cat[i] == "noise":
-            drop_cat[i] = category
-    return keep_p.tolist(), keep_cat, drop_cat, rules
+    out: list[Columns] = []
+    for (a, b), d, n, r in zip(spans, docs, named, ruled):
+        drops = drop_cat[a:b]
+        text_index = d.text_index
+        for i in np.flatnonzero(r).tolist():
+            phrase, category = n[text_index[i]]  # type: ignore[misc]
+            if phrase or drops[i] == "noise":
+                drops[i] = category
+        out.append((keep_p[a:b], keep_cat[a:b], drops, d.line_rules()))
+    return out
 
 
 def _named_category(rules: tuple[Rule, ...]) -> tuple[bool, str] | None:
@@ -235,15 +253,49 @@ class Cleaner:
         if html or (html is None and looks_like_html(text)):
             return self.classify_html(text).summary()
         stream = DecisionStream(self.options)
+        return self._summarized(self._decided(self._scored_windows(text), stream), stream)
+
+    def summarize_many(self, texts: Sequence[str], html: bool | None = None) -> list[DocumentSummary]:
+        """:meth:`summarize` of each text, the same summaries: plain-text documents of one window are scored
+        together, up to ``WINDOW_LINES`` lines at a time (:func:`model_scores_many`), so that many small
+        documents (``--jsonl``) share the fixed cost of scoring."""
+        summaries: list[DocumentSummary | None] = [None] * len(texts)
+        batch: list[tuple[int, list[str], list[str], list[int]]] = []  # (which text, raw lines, texts, at)
+        lines = 0
+        for k, text in enumerate(texts):
+            check_text(text)
+            windows = [] if html or (html is None and looks_like_html(text)) else list(islice(self._windows(text), 2))
+            if len(windows) != 1:  # HTML, an empty text or a long one: on its own
+                summaries[k] = self.summarize(text, html)
+                continue
+            if lines + len(windows[0][1]) > WINDOW_LINES:
+                self._summarize_batch(batch, summaries)
+                batch, lines = [], 0
+            batch.append((k, *windows[0]))
+            lines += len(windows[0][1])
+        self._summarize_batch(batch, summaries)
+        return summaries  # type: ignore[return-value]
+
+    def _summarize_batch(
+        self, batch: list[tuple[int, list[str], list[str], list[int]]], summaries: list[DocumentSummary | None]
+    ) -> None:
+        """Summarize documents of one window each, scored together, into their places in ``summaries``."""
+        scored = self._score_windows([(texts, at) for _, _, texts, at in batch])
+        for (k, raw, _, _), window in zip(batch, scored):
+            stream = DecisionStream(self.options)
+            summaries[k] = self._summarized(self._decided([(raw, window)], stream), stream)
+
+    def _summarized(self, decided: Iterable[DecidedLines], stream: DecisionStream) -> DocumentSummary:
+        """The summary of a document's ``decided`` windows, as ``stream`` decides them."""
         joiner = KeptJoiner()
         pieces: list[str] = []
 
-        def decided() -> Iterator[tuple[bool, str]]:  # counted as they come: memory bounded by the window
-            for window in self._decided_windows(text, stream):
+        def counted() -> Iterator[tuple[bool, str]]:  # counted as they come: memory bounded by the window
+            for window in decided:
                 pieces.append(joiner.add_lines(window.raw, window.keeps()))
                 yield from window.counted()
 
-        counts = count_categories(decided())
+        counts = count_categories(counted())
         return DocumentSummary("".join(pieces), stream.truncated, self.source, counts["kept"], counts["dropped"])
 
     def iter_decisions(self, text: str, html: bool | None = None) -> Iterator[Decision]:
@@ -259,13 +311,24 @@ class Cleaner:
     def _decided_windows(self, text: str, stream: DecisionStream) -> Iterator[DecidedLines]:
         """The raw lines of plain ``text`` with their decisions, a window at a time as ``stream`` decides
         them, then the last ones when it finishes."""
-        for raw, scored in self._scored_windows(text):
-            yield stream.feed_lines(raw, scored)
+        return self._decided(self._scored_windows(text), stream)
+
+    @staticmethod
+    def _decided(scored: Iterable[tuple[list[str], ScoredLines]], stream: DecisionStream) -> Iterator[DecidedLines]:
+        """The ``scored`` windows' raw lines with their decisions as ``stream`` decides them, then the last ones."""
+        for raw, lines in scored:
+            yield stream.feed_lines(raw, lines)
         yield stream.finish_lines()
 
     def _scored_windows(self, text: str) -> Iterator[tuple[list[str], ScoredLines]]:
-        """The raw lines of ``text`` a window at a time (``WINDOW_LINES`` non-blank ones), with the scores and
-        rules of those non-blank lines."""
+        """The raw lines of ``text`` a window at a time, with the scores and rules of their non-blank lines."""
+        for raw, texts, at in self._windows(text):
+            yield raw, self._score_window(texts, at)
+
+    @staticmethod
+    def _windows(text: str) -> Iterator[tuple[list[str], list[str], list[int]]]:
+        """The raw lines of ``text`` a window at a time (``WINDOW_LINES`` non-blank ones), with those non-blank
+        lines stripped and their places among the raw lines."""
         raw: list[str] = []
         texts: list[str] = []
         at: list[int] = []
@@ -279,30 +342,39 @@ class Cleaner:
                 at += [len(raw) + k - start for k in take]
                 texts += [stripped[k] for k in take]
                 raw += chunk[start:end]
-                yield raw, self._score_window(texts, at)
+                yield raw, texts, at
                 raw, texts, at, start = [], [], [], end
             at += [len(raw) + k - start for k in filled]
             texts += [stripped[k] for k in filled]
             raw += chunk[start:]
         if raw:
-            yield raw, self._score_window(texts, at)
+            yield raw, texts, at
 
     def _score_window(self, texts: list[str], at: list[int]) -> ScoredLines:
         """Scores and rules of stripped non-blank lines (at places ``at`` among their raw lines); a line longer
         than ``max_line_chars`` is passed through as body, and its clipped start triggers no rule."""
-        if not texts:
-            return ScoredLines([], [], [], [], [], [])
-        limit = self.options.max_line_chars
-        long = [i for i, t in enumerate(texts) if len(t) > limit]
-        score, keep_cat, drop_cat, rules = self._score([t[:limit] for t in texts] if long else texts)
-        for i in long:
-            score[i], keep_cat[i], drop_cat[i], rules[i] = 1.0, "body", "body", ()
-        return ScoredLines(at, texts, score, keep_cat, drop_cat, rules)
+        return self._score_windows([(texts, at)])[0]
 
-    def _score(self, texts: list[str]) -> Columns:
+    def _score_windows(self, windows: list[tuple[list[str], list[int]]]) -> list[ScoredLines]:
+        """:meth:`_score_window` of each window, the model scoring them together."""
+        limit = self.options.max_line_chars
+        longs = [[i for i, t in enumerate(texts) if len(t) > limit] for texts, _ in windows]
+        clipped = [[t[:limit] for t in texts] if long else texts for (texts, _), long in zip(windows, longs)]
+        filled = [texts for texts in clipped if texts]
         if self.model is not None:
-            return model_scores(self.model, texts)
-        return heuristic_scores(texts)
+            columns = iter(model_scores_many(self.model, filled) if filled else [])
+        else:
+            columns = iter([heuristic_scores(texts) for texts in filled])
+        out = []
+        for (texts, at), long, cut in zip(windows, longs, clipped):
+            if not cut:
+                out.append(ScoredLines([], [], [], [], [], []))
+                continue
+            score, keep_cat, drop_cat, rules = next(columns)
+            for i in long:
+                score[i], keep_cat[i], drop_cat[i], rules[i] = 1.0, "body", "body", ()
+            out.append(ScoredLines(at, texts, score, keep_cat, drop_cat, rules))
+        return out
 
     def clean_html(self, page: str) -> str:
         """The cleaned text of an HTML page."""

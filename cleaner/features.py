@@ -670,6 +670,37 @@ def document_groups(texts: Sequence[str]) -> DocumentGroups:
     return DocumentGroups(fixed, _groups(doc), doc.facts, doc.text_index, doc.length)
 
 
+def concat_groups(docs: Sequence[DocumentGroups]) -> DocumentGroups:
+    """The groups of several documents as one, their lines one after another: a model's sums of it are each
+    document's sums (every sum is a line's own), so documents can be scored at once. A tuple several
+    documents have is listed once, so that a line repeated in the same context in two documents (a site's
+    footer) has equal rows and is scored once.
+
+    >>> a, b = document_groups(["Skip to content"]), document_groups(["Subscribe", "Skip to content"])
+    >>> both = concat_groups([a, b])
+    >>> both.fixed.shape[0], both.text_index.tolist(), [f.shape.length for f in both.facts]
+    (3, [0, 1, 2], [15, 9, 15])
+    """
+    filled = [d for d in docs if len(d.fixed)]  # an empty document has no groups
+    if not filled:
+        return document_groups([])
+    offsets = np.cumsum([0, *(len(d.facts) for d in filled)])
+    groups = []
+    for parts in zip(*(d.groups for d in filled)):
+        sizes = np.cumsum([0, *(len(tuples) for tuples, _ in parts)])
+        tuples = [t for part, _ in parts for t in part]
+        first, number = distinct_index(tuples)  # a tuple two documents share: listed once
+        index = np.concatenate([index + size for (_, index), size in zip(parts, sizes)])
+        groups.append(([tuples[k] for k in first], number[index]))
+    return DocumentGroups(
+        np.concatenate([d.fixed for d in filled]),
+        tuple(groups),
+        [f for d in filled for f in d.facts],
+        np.concatenate([d.text_index + offset for d, offset in zip(filled, offsets)]),
+        np.concatenate([d.length for d in filled]),
+    )
+
+
 def _groups(doc: _Document) -> tuple[Group, ...]:
     """The variable-length features of a document's lines, as distinct tuples and each line's one: its own
     features; what the lines one and two above and below give it (``p1``, ``n1``, ``p2``, ``n2``), plain, then
@@ -706,6 +737,7 @@ __all__ = [
     "DocumentGroups",
     "LineFacts",
     "LineShape",
+    "concat_groups",
     "document_feature_array",
     "document_features",
     "document_groups",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 
 import pytest
 
 from cleaner.api import Cleaner
-from cleaner.jsonl import clean_jsonl_lines, clean_record
+from cleaner.errors import InputError
+from cleaner.jsonl import JsonlOutcome, clean_jsonl_lines, clean_record
 from cleaner.options import Options
 from tests.conftest import REPO
 
@@ -83,3 +85,64 @@ def test_a_summary_is_what_the_decisions_give(html: bool) -> None:
         texts += ["", "\n\n", "Subscribe\n\nA line of text that is long enough to be kept as article text, surely.\n"]
     for text in texts:
         assert cleaner.summarize(text, html=html) == cleaner.classify(text, html=html).summary()
+
+
+def _dataset_texts() -> list[str]:
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*.txt"))]
+    long_line = "A sentence of an article that goes on and on. " * 40
+    return [
+        *seeds,
+        "",
+        "\n\n",
+        "Subscribe\n",
+        PAYWALLED,
+        f"Title of the story\n{long_line}\nSubscribe now\n",
+        "<html><body><p>Not extracted: a dataset's text field is text.</p></body></html>\n",
+        seeds[0][:300],
+    ]
+
+
+@pytest.mark.parametrize("window", [4, 60, 5_000])
+@pytest.mark.parametrize("options", [Options(), Options(max_line_chars=200), Options(use_model=False)], ids=str)
+def test_summaries_of_documents_cleaned_together_are_each_ones_own(
+    monkeypatch: pytest.MonkeyPatch, window: int, options: Options
+) -> None:
+    """``summarize_many`` gives each text's ``summarize``: documents of one window scored together (in batches of
+    at most a window's lines), longer, empty and HTML ones on their own."""
+    monkeypatch.setattr("cleaner.api.WINDOW_LINES", window)
+    cleaner = Cleaner(options)
+    texts = _dataset_texts()
+    for html in (None, False):
+        assert cleaner.summarize_many(texts, html=html) == [cleaner.summarize(t, html=html) for t in texts]
+    assert cleaner.summarize_many([]) == []
+
+
+@pytest.mark.parametrize(("documents", "chars"), [(1, 1 << 20), (2, 1 << 20), (3, 1 << 20), (64, 1 << 20), (64, 500)])
+def test_documents_read_ahead_give_the_outcomes_of_each_line_alone(
+    monkeypatch: pytest.MonkeyPatch, documents: int, chars: int
+) -> None:
+    """Without --explain, documents are read ahead and cleaned together: the outcomes are those of each line
+    cleaned on its own (as with --explain), in order, with errors where they were; a read error comes last."""
+    monkeypatch.setattr("cleaner.jsonl.BATCH_DOCUMENTS", documents)
+    monkeypatch.setattr("cleaner.jsonl.BATCH_CHARS", chars)
+    cleaner = Cleaner(Options())
+    lines: list[str | None] = [json.dumps({"id": i, "text": t}) for i, t in enumerate(_dataset_texts())]
+    lines[3:3] = ["", "{oops", None, '{"text": 3}']
+
+    def read() -> Iterator[str | None]:
+        yield from lines
+        raise InputError("the file is cut short")
+
+    def facts(outcomes: Iterable[JsonlOutcome]) -> list[tuple]:
+        return [(o.lineno, o.line, o.error, o.truncated, o.counts, o.fatal) for o in outcomes]
+
+    together = facts(clean_jsonl_lines(cleaner, read(), decisions=False))
+    alone = facts(clean_jsonl_lines(cleaner, read(), decisions=True))
+    assert together == alone
+    assert together[-1][2:] == (
+        f"line {len(lines) + 1}: the file is cut short; the rest is not read",
+        False,
+        None,
+        True,
+    )
+    assert [o[0] for o in together][:5] == [1, 2, 3, 5, 6]

@@ -133,6 +133,15 @@ def test_decisions_match_reference_on_dev_sets(linesets: Path, trees: bool) -> N
     assert _same_decisions(_model_variant(trees), texts) == []
 
 
+def test_documents_scored_together_are_scored_as_alone_on_dev_sets(linesets: Path) -> None:
+    """``summarize_many`` (``--jsonl`` without ``--explain``: 64 documents at a time) gives every dev document
+    the summary it gets alone: the same kept text, categories and counts."""
+    cleaner = Cleaner(Options())
+    texts = ["\n".join(doc) + "\n" for doc in _dev_documents(linesets)]
+    together = [s for k in range(0, len(texts), 64) for s in cleaner.summarize_many(texts[k : k + 64])]
+    assert [k for k, (a, t) in enumerate(zip(together, texts)) if a != cleaner.summarize(t)] == []
+
+
 def _loop(text: str, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
     """The straightforward loop: every rule, in order, that fires on the stripped line."""
     stripped = text.strip()
