@@ -22,7 +22,6 @@ import math
 import os
 import stat
 import struct
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -272,9 +271,14 @@ def _read_archive(path: Path) -> tuple[Any, np.ndarray, np.ndarray, dict[str, np
             if table.dtype != np.float32:  # float32 since model v2's re-save; float16 in older files
                 table = _padded(table[:-1])
         else:  # a compressed archive (older files): numpy's reader, then the table built from its weights
-            _check_declared_arrays(path)
-            with np.load(path, allow_pickle=False) as npz:
-                members = {name: npz[name] for name in npz.files}
+            import zipfile  # only here: 5 ms of a start
+
+            try:
+                _check_declared_arrays(path)
+                with np.load(path, allow_pickle=False) as npz:
+                    members = {name: npz[name] for name in npz.files}
+            except zipfile.BadZipFile as exc:
+                raise ValueError(str(exc)) from None
             table = _padded(members["weights"])
         header = json.loads(members["header"].tobytes().decode("utf-8"))
         has_stage2 = isinstance(header, dict) and "stage2" in header
@@ -284,7 +288,7 @@ def _read_archive(path: Path) -> tuple[Any, np.ndarray, np.ndarray, dict[str, np
         raise
     except PermissionError:
         raise ModelError(f"model file is not readable (permission denied): {path}") from None
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, MemoryError, struct.error) as exc:
+    except (ValueError, KeyError, OSError, EOFError, MemoryError, struct.error) as exc:
         if _looks_like_pickle(path):
             raise ModelError(
                 f"refusing to load {path}: it is a pickle/joblib file, and loading one runs arbitrary code. "
@@ -321,20 +325,19 @@ def _read_stored(path: Path, padded: str) -> dict[str, np.ndarray] | None:
     """
     members: dict[str, np.ndarray] = {}
     with open(path, "rb") as fh:
-        with zipfile.ZipFile(fh) as archive:
-            infos = archive.infolist()
-        for info in infos:
-            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
-                return None
-            fh.seek(info.header_offset)
+        stored = _stored_members(fh)
+        if stored is None or not all(filename.endswith(".npy") for filename, _, _ in stored):
+            return None
+        for filename, offset, size in stored:
+            fh.seek(offset)
             local = fh.read(30)  # the member's local header: its data starts after the name and extra field
             if len(local) != 30 or local[:4] != b"PK\x03\x04":
-                raise ValueError(f"{info.filename} has no local header")
+                raise ValueError(f"{filename} has no local header")
             name_length, extra_length = struct.unpack("<HH", local[26:30])
-            start = info.header_offset + 30 + name_length + extra_length
+            start = offset + 30 + name_length + extra_length
             fh.seek(start)
-            shape, fortran, dtype = _declared_array(fh, path, info.filename)
-            name = info.filename[:-4]
+            shape, fortran, dtype = _declared_array(fh, path, filename)
+            name = filename[:-4]
             pad = name == padded
             if fortran or (pad and len(shape) != 2):
                 return None
@@ -343,10 +346,49 @@ def _read_stored(path: Path, padded: str) -> dict[str, np.ndarray] | None:
             if pad:
                 array[-1] = 0
             if data.nbytes and fh.readinto(memoryview(data).cast("B")) != data.nbytes:
-                raise EOFError(f"{info.filename} is cut short")
-            if fh.tell() - start != info.file_size:
-                raise ValueError(f"{info.filename} holds more or less than its declared array")
+                raise EOFError(f"{filename} is cut short")
+            if fh.tell() - start != size:
+                raise ValueError(f"{filename} holds more or less than its declared array")
             members[name] = array
+    return members
+
+
+_ZIP_END = struct.Struct("<4s4H2LH")  # end of central directory: signature, disks, entries, size, offset, comment
+_ZIP_ENTRY = struct.Struct("<4s6H3L5H2L")  # a central directory entry, before its name, extra field and comment
+
+
+def _stored_members(fh: Any) -> list[tuple[str, int, int]] | None:
+    """Each member's name, local header offset and size, read from the zip central directory of ``fh``; ``None``
+    unless every member is stored (not compressed) and the archive is plain (no comment, no zip64 directory).
+
+    The directory is read here rather than by :mod:`zipfile`, whose import (with ``shutil``, ``bz2`` and
+    ``lzma``) cost 5 ms of every start.
+    """
+    end = fh.seek(0, os.SEEK_END) - _ZIP_END.size
+    if end < 0:
+        return None
+    fh.seek(end)
+    signature, disk, first_disk, on_disk, entries, size, offset, comment = _ZIP_END.unpack(fh.read(_ZIP_END.size))
+    if signature != b"PK\x05\x06" or comment or disk or first_disk or on_disk != entries or offset + size != end:
+        return None
+    fh.seek(offset)
+    directory = fh.read(size)
+    members = []
+    at = 0
+    for _ in range(entries):
+        if at + _ZIP_ENTRY.size > len(directory):
+            raise ValueError("the zip directory is cut short")
+        fields = _ZIP_ENTRY.unpack_from(directory, at)
+        if fields[0] != b"PK\x01\x02":
+            raise ValueError("the zip directory holds something else than its entries")
+        method, packed, unpacked, name_length, extra_length, comment_length, local = (
+            fields[i] for i in (4, 8, 9, 10, 11, 12, 16)
+        )
+        if method != 0 or packed != unpacked or 0xFFFFFFFF in (packed, local):
+            return None  # compressed, or sizes in a zip64 field
+        name = directory[at + _ZIP_ENTRY.size : at + _ZIP_ENTRY.size + name_length].decode("utf-8")
+        members.append((name, local, unpacked))
+        at += _ZIP_ENTRY.size + name_length + extra_length + comment_length
     return members
 
 
@@ -382,6 +424,8 @@ def _require_regular_file(path: Path) -> None:
 
 def _check_declared_arrays(path: Path) -> None:
     """Read each array's declared type and shape, before any data: no pickled objects, nothing huge."""
+    import zipfile  # compressed (older) files only
+
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             with archive.open(info) as member:

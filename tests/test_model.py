@@ -121,6 +121,23 @@ def test_stored_file_is_read_as_numpy_reads_it() -> None:
     assert model.weights.base is model.table  # no copy of the 17 MB of weights
 
 
+def test_a_stored_archive_the_direct_reader_declines_is_read_by_numpy(tmp_path: Path) -> None:
+    """An archive with a comment (or zip64 sizes, or compressed members) is not one the direct reader parses:
+    numpy's reader reads it, to the same model."""
+    import shutil
+    import zipfile
+
+    from cleaner.model import _read_stored
+
+    copy = tmp_path / "commented.npz"
+    shutil.copyfile(DEFAULT_MODEL, copy)
+    with zipfile.ZipFile(copy, "a") as archive:
+        archive.comment = b"written by hand"
+    assert _read_stored(copy, padded="weights") is None
+    model, loaded = load_model(DEFAULT_MODEL), load_model(copy)
+    assert np.array_equal(model.table, loaded.table) and np.array_equal(model.rows, loaded.rows)
+
+
 @pytest.mark.parametrize("rows", ["217919", "907919"])
 def test_stored_weights_declaring_more_rows_than_they_hold_are_corrupt(tmp_path: Path, rows: str) -> None:
     """Weights whose header declares more rows than the member holds (read into the next member, or past the
