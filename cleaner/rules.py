@@ -71,6 +71,15 @@ from cleaner.phrases import (
 
 SHORT_LINE_CHARS = 80  # "short" lines: menus, prompts, credits rarely exceed this
 RULE_SCAN_CHARS = 300  # rules read only a line's start: boilerplate says what it is early; bounds cost per line
+# Two separators or more: the parts between them written so that each character has one way to match. The
+# same language as ^\s*\w[^>›»/|]{0,40}(\s*[>›»/|]\s*[^>›»/|]{1,40}){2,}$, whose spaces could go to either
+# side of a separator: on "x   |   |   |   |" (a table row of empty cells) it backtracked for a minute.
+_SEP, _PART, _CORE = "[>›»/|]", "[^>›»/|]", "[^>›»/|\\s]"  # a separator, any other character, neither nor space
+BREADCRUMB = (
+    rf"^\s*\w(?:{_PART}{{0,39}}{_CORE})?\s*"  # the first part: up to 40 characters before its trailing spaces
+    rf"(?:{_SEP}(?:\s*{_CORE}(?:{_PART}{{0,38}}{_CORE})?\s*|\s+))+"  # middle parts: up to 40, spaces aside
+    rf"{_SEP}(?:\s*{_CORE}{_PART}{{0,39}}|\s+)$"  # the last part: up to 40 after its leading spaces
+)
 TRUNCATION_TAIL = re.compile(r"[^\W\d_][”’\"')]? ?(\.\.\.|…)\s*$|[\[(](\.\.\.|…)[\])]\s*$")  # "tha...", "the …", "[…]"
 
 
@@ -525,10 +534,10 @@ RULES: tuple[Rule, ...] = (
         S,
     ),
     # generic shapes last: a line that also matches a phrase rule takes that rule's category
-    _rule(
+    _rule(  # "a > b > c" (each part up to 40 characters, spaces around separators aside), or "a > b"
         "breadcrumb",
         "navigation",
-        r"^\s*\w[^>›»/|]{0,40}(\s*[>›»/|]\s*[^>›»/|]{1,40}){2,}$|^\s*\w[^>›»]{0,30}\s[>›»]\s[^>›»]{1,30}$",
+        BREADCRUMB + r"|^\s*\w[^>›»]{0,30}\s[>›»]\s[^>›»]{1,30}$",
         S,
         generic=True,
     ),
