@@ -75,7 +75,10 @@ LINE_CACHE_MAX = 1 << 13  # distinct line texts whose facts are remembered (~4 K
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 _URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.\w+")
+# An e-mail address: what \b[\w.+-]+@[\w-]+\.\w+ finds, written so that a search is linear: the run of
+# [\w.+-] before the "@" needs a word boundary, so a letter, and then only [.+-] up to the "@". The first
+# form rescanned that run from each boundary in it: 10 s on a 32,000-character "a.a.a.…@".
+_EMAIL = re.compile(r"\w[.+-]*@[\w-]+\.\w+")
 _TERMINAL = {".": "dot", "!": "bang", "?": "q", ":": "colon", "…": "ellipsis", ";": "semi", ",": "comma"}
 _CLOSERS = "\"'”’»)]"
 _BULLETS = "-–—•*·▪►»›|#"

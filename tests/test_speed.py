@@ -343,6 +343,13 @@ def test_trees_not_in_pre_order_are_walked() -> None:
     assert shuffled.masks is None and np.array_equal(shuffled.decision(x), trees.decision(x))
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="ab_0éß·.+-@ !\n", max_size=30) | st.text(max_size=40))
+def test_email_pattern_finds_what_the_reference_finds(text: str) -> None:
+    """The linear-time e-mail pattern finds an address exactly where the reference's first form does."""
+    assert bool(features._EMAIL.search(text)) == bool(ref._EMAIL.search(text))
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet="wWhHtTpPsSſ:/.@x0 ", max_size=24) | st.text(max_size=40))
 def test_url_and_email_prefilters_never_change_the_answer(text: str) -> None:
