@@ -37,6 +37,7 @@ COLD_RUNS = 15  # enough runs for a stable median of a ~0.2 s process
 BIG_MB = 20  # size of the throughput input: long enough that start-up is noise
 HUGE_LINE_MB = 50  # the single-line stress case of the reliability issue
 MANY_LINES = 2_000_000  # the many-short-lines stress case
+ADVERSARIAL_ROWS = 1_000  # lines on which a pattern once backtracked: each should cost what any line costs
 BATCH_FILES = 20_000  # the batch issue's "20k small files": worker start-up (~1 s) is then a small share
 BATCH_DIRS = 20  # ...spread over this many subfolders, like a crawl's output tree
 BATCH_JOBS = (1, 2)  # worker counts timed; this machine has 2 cores
@@ -100,7 +101,10 @@ def make_inputs(tmp: Path) -> dict[str, Path]:
     huge.write_text(("word " * (HUGE_LINE_MB * 200_000)) + "\n", encoding="utf-8")
     many = tmp / "many_lines.txt"
     many.write_text("Menu\n" * MANY_LINES, encoding="utf-8")
-    return {"seed": SEEDS[3], "big": big, "huge": huge, "many": many}
+    adversarial = tmp / "adversarial.txt"
+    rows = [f"row{i}" + "   |" * (10 + i % 5) for i in range(ADVERSARIAL_ROWS)]  # empty cells, ending in "|"
+    adversarial.write_text("\n".join([*rows, "a." * 32_000 + "@"]) + "\n", encoding="utf-8")
+    return {"seed": SEEDS[3], "big": big, "huge": huge, "many": many, "adversarial": adversarial}
 
 
 def make_batch_tree(root: Path) -> tuple[int, float]:
@@ -161,6 +165,11 @@ def speed_rows(tmp: Path) -> list[str]:
     rows.append(f"| {MANY_LINES:,} short lines | {secs:.1f} s, peak {rss:.0f} MB, exit {code} |")
     secs, rss, code = run_child([*CLEANER, "clean", "--explain"], inputs["many"])
     rows.append(f"| {MANY_LINES:,} short lines, `--explain` | {secs:.1f} s, peak {rss:.0f} MB, exit {code} |")
+    secs, rss, code = run_child([*CLEANER, "clean"], inputs["adversarial"])
+    rows.append(
+        f"| {ADVERSARIAL_ROWS:,} table rows of empty cells and a 64 kB dotted token before an '@' "
+        f"(once seconds to a minute each) | {secs:.1f} s, exit {code} |"
+    )
     return rows + jsonl_memory_rows(tmp) + batch_rows(tmp)
 
 
