@@ -381,8 +381,9 @@ class Cleaner:
         return self.classify_html(page).text
 
     def clean(self, text: str, html: bool | None = None) -> str:
-        """The cleaned text of ``text``."""
-        return self.classify(text, html).text
+        """The cleaned text of ``text`` (:meth:`iter_clean`'s pieces joined: no :class:`Decision` per line is
+        made, which took a third of the time of plain text)."""
+        return "".join(self.iter_clean(text, html))
 
 
 def _decider(model: HtmlModel, decision: Decision, rules: tuple[Rule, ...], threshold: float) -> str:
