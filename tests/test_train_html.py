@@ -139,13 +139,14 @@ def test_page_features_are_opt_in_for_training() -> None:
     assert wide.context_features == FEATURE_NAMES_V2 and "page features" in "\n".join(train_html._stage2_text(wide))
 
 
-def test_trees_weigh_every_page_the_same() -> None:
-    """Stage-2 training weights: a page's blocks by their share of its words, so a short product page counts as
-    much as a long article (the metric averages per-page F1)."""
+def test_page_weights_weigh_every_page_the_same() -> None:
+    """``--page-weights``: stage-2 training weighs a page's blocks by their share of its words, so a short product
+    page counts as much as a long article (the metric averages per-page F1); by default blocks weigh their words."""
     page = GoldPage("1", "train", "a.com", "article", Path("unused"), "")
     short, long_ = np.array([2.0, 2.0]), np.array([100.0, 300.0, 600.0])
     data = [train_html.PageData(page, [], {}, np.zeros(len(w), np.int8), w) for w in (short, long_)]
     xs = [np.zeros((len(w), 1), np.float32) for w in (short, long_)]
-    _, _, w = train_html.stacked(data, xs, [0, 1])
-    assert train_html.TREE_WEIGHTING == "page"
+    _, _, w = train_html.stacked(data, xs, [0, 1], "page")
     assert w[:2].sum() == pytest.approx(w[2:].sum()) and w[2:].tolist() == pytest.approx([0.25, 0.75, 1.5])
+    _, _, w = train_html.stacked(data, xs, [0, 1])
+    assert w.tolist() == pytest.approx(np.concatenate([short, long_]) / np.concatenate([short, long_]).mean())

@@ -80,7 +80,6 @@ WEIGHTINGS = ("words",)  # block weight in training: its word count (the metric'
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)  # P(content) cut-offs tried by CV
 TREE_ROUNDS = (100, 200)  # boosting rounds of the stage-2 trees tried by CV (0: no trees)
 TREE_LEAVES = (15, 31)  # leaves per tree tried by CV
-TREE_WEIGHTING = "page"  # stage-2 block weights: "page" (each page weighs the same, its blocks by words), "words"
 TREE_WEIGHTING_NOTE = (
     "stage-2 trees trained with each page weighing the same (its blocks by their share of its words) instead of by "
     "raw word counts: chosen by the same site-grouped CV (trafilatura `favor_recall`, C 0.03, 24 context columns, "
@@ -315,13 +314,15 @@ def context_rows(
     ]
 
 
-def tree_cv(data: Sequence[PageData], xs: Sequence[np.ndarray], folds, leaves: int) -> dict[int, list[np.ndarray]]:
+def tree_cv(
+    data: Sequence[PageData], xs: Sequence[np.ndarray], folds, leaves: int, weighting: str = "words"
+) -> dict[int, list[np.ndarray]]:
     """Held-out stage-2 logits of each page after each of ``TREE_ROUNDS`` rounds (one fit per fold)."""
     from training.stage2 import fit_classifier
 
     out: dict[int, list[np.ndarray]] = {r: [np.zeros(0, np.float32)] * len(data) for r in TREE_ROUNDS}
     for train_idx, test_idx in folds:
-        x, y, w = stacked(data, xs, train_idx)
+        x, y, w = stacked(data, xs, train_idx, weighting)
         clf = fit_classifier(x, y, w, SEED, max(TREE_ROUNDS), leaves)
         held = [i for i in test_idx if len(xs[i])]
         if not held:
@@ -347,12 +348,15 @@ def page_weights(words: np.ndarray) -> np.ndarray:
     return words / total if total else words
 
 
-def stacked(data: Sequence[PageData], xs: Sequence[np.ndarray], idx) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Context rows, labels and weights (:data:`TREE_WEIGHTING`) of the blocks of pages ``idx``."""
+def stacked(
+    data: Sequence[PageData], xs: Sequence[np.ndarray], idx, weighting: str = "words"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Context rows, labels and weights of the blocks of pages ``idx``: by words, or (``"page"``) by
+    :func:`page_weights`."""
     idx = [i for i in idx if len(xs[i])]
     x = np.vstack([xs[i] for i in idx])
     y = np.concatenate([data[i].labels for i in idx])
-    if TREE_WEIGHTING == "page":
+    if weighting == "page":
         w = np.concatenate([page_weights(data[i].words) for i in idx])
     else:
         w = np.concatenate([data[i].words for i in idx])
@@ -392,7 +396,10 @@ def guarded(data: Sequence[PageData], stage2: Sequence[np.ndarray], stage1: Sequ
 
 
 def choose(
-    data: Sequence[PageData], settings: Sequence[str], names: Sequence[str] = CONTEXT_FEATURES_V1
+    data: Sequence[PageData],
+    settings: Sequence[str],
+    names: Sequence[str] = CONTEXT_FEATURES_V1,
+    tree_weighting: str = "words",
 ) -> tuple[dict, list[dict], dict, list[dict]]:
     """The chosen configuration by CV, every CV result, the out-of-fold logits per stage-1 setting,
     and the tree configurations' CV results without the code guard (reported, never chosen from)."""
@@ -409,7 +416,7 @@ def choose(
                 xs = context_rows(data, setting, logits, names)
                 for leaves in TREE_LEAVES:
                     started = time.perf_counter()
-                    staged = tree_cv(data, xs, folds, leaves)
+                    staged = tree_cv(data, xs, folds, leaves, tree_weighting)
                     for rounds, z in staged.items():
                         table = type_table(data, page_f1s(data, guarded(data, z, logits)))
                         results.append(_result(setting, c, weighting, rounds, leaves, table))
@@ -465,7 +472,12 @@ def two_stage_model(
 
 
 def final_model(
-    train: Sequence[PageData], best: dict, oof: dict, meta: dict, names: Sequence[str] = CONTEXT_FEATURES_V1
+    train: Sequence[PageData],
+    best: dict,
+    oof: dict,
+    meta: dict,
+    names: Sequence[str] = CONTEXT_FEATURES_V1,
+    tree_weighting: str = "words",
 ) -> HtmlModel:
     """The chosen configuration fitted on every train page (the trees on the out-of-fold stage-1 logits)."""
     setting = best["extraction"]
@@ -475,7 +487,7 @@ def final_model(
     from training.stage2 import fit_trees
 
     xs = context_rows(train, setting, oof[(setting, best["C"], best["weighting"])], names)
-    x, y, w = stacked(train, xs, range(len(train)))
+    x, y, w = stacked(train, xs, range(len(train)), tree_weighting)
     trees = fit_trees(x, y, w, SEED, best["tree_rounds"], best["tree_leaves"])
     return two_stage_model(coef, bias, trees, best["threshold"], meta, names)
 
@@ -685,6 +697,19 @@ def write_card_section(model: HtmlModel, card: Path = CARD) -> None:
     card.write_text((head + "\n\n" if head else "") + "\n".join(card_section(model)), encoding="utf-8")
 
 
+def model_name(trees: bool, page_features: bool, tree_weighting: str) -> str:
+    """The name ``--explain`` gives a model trained with these options.
+
+    >>> model_name(True, False, "words"), model_name(True, True, "page"), model_name(False, True, "page")
+    ('html-v2', 'html-v5', 'html-v1')
+    """
+    if not trees:
+        return "html-v1"
+    return {(False, "words"): "html-v2", (True, "words"): "html-v3", (False, "page"): "html-v4"}.get(
+        (page_features, tree_weighting), "html-v5"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -692,6 +717,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=MODEL_PATH)
     p.add_argument("--settings", nargs="+", default=list(EXTRACTION_SETTINGS), choices=EXTRACTION_SETTINGS)
     p.add_argument("--page-features", action="store_true", help=PAGE_FEATURES_NOTE.replace("%", "%%"))
+    p.add_argument("--page-weights", action="store_true", help=TREE_WEIGHTING_NOTE.replace("%", "%%"))
     args = p.parse_args(argv)
     started = time.perf_counter()
     if not (args.shared / "data" / "wcxb" / "gold.jsonl.gz").is_file():
@@ -701,11 +727,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"train_html: {len(train_pages)} train pages", file=sys.stderr)
     train = prepare(train_pages, args.cache)
     names = FEATURE_NAMES_V2 if args.page_features else CONTEXT_FEATURES_V1
-    best, results, oof, unguarded = choose(train, args.settings, names)
+    tree_weighting = "page" if args.page_weights else "words"
+    best, results, oof, unguarded = choose(train, args.settings, names, tree_weighting)
     import sklearn
 
     meta = {
-        "name": ("html-v5" if args.page_features else "html-v4") if best["tree_rounds"] else "html-v1",
+        "name": model_name(bool(best["tree_rounds"]), args.page_features, tree_weighting),
         "extraction": best["extraction"],
         "cv_threshold": best["threshold"],
         "trained_on": {
@@ -721,12 +748,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cv_without_code_guard_pick": pick(unguarded + [r for r in results if not r["tree_rounds"]]),
         "cv_folds": FOLDS,
         "selection": SELECTION_RULE,
-        "tree_weighting": TREE_WEIGHTING,
-        "tree_weighting_note": TREE_WEIGHTING_NOTE,
+        "tree_weighting": tree_weighting,
+        **({"tree_weighting_note": TREE_WEIGHTING_NOTE} if tree_weighting == "page" else {}),
         **({"cv_alternatives": CONTEXT_COMPARISON} if args.page_features else {}),
         "chosen": best,
     }
-    model = final_model(train, best, oof, meta, names)
+    model = final_model(train, best, oof, meta, names, tree_weighting)
     dev_pages = load_pages(args.shared, "dev")
     dev = prepare(dev_pages, args.cache)
     setting = best["extraction"]
