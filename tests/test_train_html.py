@@ -94,6 +94,7 @@ def test_train_html_end_to_end_on_both_sources(tmp_path: Path, monkeypatch: pyte
     model = load_html_model(out)
     assert model.meta["trained_on"]["sources"] == {"wcxb": 6, "html": 2}
     assert model.meta["shifted_to"] == DEFAULT_THRESHOLD and model.meta["extraction"] == "default"
+    assert model.meta["tree_weighting"] == "words" and model.name in ("html-v1", "html-v2")  # the defaults
     assert model.meta["dev"]["all"]["pages"] == 2 and model.meta["dev_articles"]["all"]["pages"] == 1
     configs = {(r["tree_rounds"], r["tree_leaves"]) for r in model.meta["cv"]}  # stage 1 alone, then each tree setting
     assert configs == {(0, 0), *((r, n) for r in train_html.TREE_ROUNDS for n in train_html.TREE_LEAVES)}

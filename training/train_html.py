@@ -34,9 +34,10 @@ page's main heading, its look-alike group (rank, prices, words, links), prices, 
 candidate failed the install rule on dev (see ``PAGE_FEATURES_NOTE``), so the shipped model does without.
 
 Page weights (``--page-weights``, off by default): the trees are trained with every page weighing the same
-(:func:`page_weights`) rather than every word, as the metric averages per-page F1. Chosen over word weights
-by the site CV (``TREE_WEIGHTING_NOTE``); with the page features its candidate (html-v5) raised dev overall
-but lost 0.012 on listings, so it was not installed.
+(:func:`page_weights`) rather than every word, as the metric averages per-page F1. They win the site CV
+(``TREE_WEIGHTING_NOTE``), but neither candidate was installed: with the page features (html-v5) dev overall
+rose most but listings lost 0.012; without them (html-v4) the F1 rule held but the kept share of the gold's
+must-include snippets fell (0.857 to 0.850), as did recall: the gain is precision, the loss is body text.
 
     python -m training.train_html --shared ../shared [--cache /tmp/html-cache] [--page-features] [--page-weights]
 """
@@ -87,16 +88,19 @@ TREE_ROUNDS = (100, 200)  # boosting rounds of the stage-2 trees tried by CV (0:
 TREE_LEAVES = (15, 31)  # leaves per tree tried by CV
 TREE_WEIGHTING_NOTE = (
     "`--page-weights` (off by default): stage-2 trees trained with each page weighing the same (its blocks by their"
-    " share of its words) instead of by raw word counts: chosen by the same site-grouped CV (trafilatura "
-    "`favor_recall`, C 0.03, 24 context columns, 15 leaves, the same folds and out-of-fold stage-1 logits): macro "
-    "0.7764 -> 0.7837 at 100 rounds, 0.7782 -> 0.7831 at 200 (product 0.597 -> 0.635, listing 0.699 -> 0.720, "
-    "article 0.936 -> 0.938, service 0.848 -> 0.842); with the page features (`--page-features`) 0.7797 -> 0.7911 "
-    "at 100 rounds, 0.7793 -> 0.7890 at 200; each page weighted also by its page type's rarity scored 0.7812 / "
-    "0.7816, words / sqrt(page words) 0.7769 / 0.7776; page weights in stage 1 too 0.7840 / 0.7810 (stage 1 alone "
-    "0.7673 -> 0.7705), so stage 1 keeps word weights. The candidate with the page features (html-v5: "
-    "`favor_recall`, 100 rounds, 15 leaves, site-CV macro 0.7912) scored on WCXB dev all 0.862 (html-v2 0.852), "
-    "product 0.840 (0.763), collection 0.664 (0.603), article 0.929 (0.927), `without` leaked 0.064 (0.081), but "
-    "listing 0.659 (0.671): more than 0.01 below html-v2, so it was not installed"
+    " share of its words) instead of by raw word counts: site-grouped CV (trafilatura `favor_recall`, C 0.03, 24 "
+    "context columns, 15 leaves, the same folds and out-of-fold stage-1 logits): macro 0.7764 -> 0.7837 at 100 "
+    "rounds, 0.7782 -> 0.7831 at 200 (product 0.597 -> 0.635, listing 0.699 -> 0.720, article 0.936 -> 0.938, "
+    "service 0.848 -> 0.842); with the page features (`--page-features`) 0.7797 -> 0.7911 at 100 rounds, 0.7793 -> "
+    "0.7890 at 200; each page weighted also by its page type's rarity scored 0.7812 / 0.7816, words / sqrt(page "
+    "words) 0.7769 / 0.7776; page weights in stage 1 too 0.7840 / 0.7810 (stage 1 alone 0.7673 -> 0.7705), so stage"
+    " 1 keeps word weights. Two candidates, each scored once on WCXB dev against html-v2: with the page features "
+    "(html-v5: `favor_recall`, 100 rounds, 15 leaves, site-CV macro 0.7912) all 0.862 (0.852), product 0.840 "
+    "(0.763), collection 0.664 (0.603), article 0.929 (0.927), `without` leaked 0.064 (0.081), but listing 0.659 "
+    "(0.671): more than 0.01 below; then, after that dev look, without them (html-v4: `favor_recall`, 100 rounds, "
+    "15 leaves, site-CV macro 0.7838) all 0.854, article 0.929, no page type more than 0.01 below, `without` leaked"
+    " 0.064, but word recall 0.930 (0.935) and `with` snippets found 0.850 (0.857; collection 0.787 against 0.830, "
+    "listing 0.652 against 0.681): precision bought with body text, so neither was installed"
 )
 PAGE_FEATURES_NOTE = (
     "`--page-features` (off by default): the trees also read the page features (`htmlcontext.PAGE_FEATURE_NAMES`). "
