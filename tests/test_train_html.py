@@ -94,6 +94,7 @@ def test_train_html_end_to_end_on_both_sources(tmp_path: Path, monkeypatch: pyte
     model = load_html_model(out)
     assert model.meta["trained_on"]["sources"] == {"wcxb": 6, "html": 2}
     assert model.meta["shifted_to"] == DEFAULT_THRESHOLD and model.meta["extraction"] == "default"
+    assert model.meta["tree_weighting"] == "words" and model.name in ("html-v1", "html-v2")  # the defaults
     assert model.meta["dev"]["all"]["pages"] == 2 and model.meta["dev_articles"]["all"]["pages"] == 1
     configs = {(r["tree_rounds"], r["tree_leaves"]) for r in model.meta["cv"]}  # stage 1 alone, then each tree setting
     assert configs == {(0, 0), *((r, n) for r in train_html.TREE_ROUNDS for n in train_html.TREE_LEAVES)}
@@ -137,3 +138,16 @@ def test_page_features_are_opt_in_for_training() -> None:
     assert train_html.two_stage_model(coef, 0.0, leaf, 0.4, {}).context_features == FEATURE_NAMES
     wide = train_html.two_stage_model(coef, 0.0, leaf, 0.4, {"chosen": {"tree_leaves": 2}}, FEATURE_NAMES_V2)
     assert wide.context_features == FEATURE_NAMES_V2 and "page features" in "\n".join(train_html._stage2_text(wide))
+
+
+def test_page_weights_weigh_every_page_the_same() -> None:
+    """``--page-weights``: stage-2 training weighs a page's blocks by their share of its words, so a short product
+    page counts as much as a long article (the metric averages per-page F1); by default blocks weigh their words."""
+    page = GoldPage("1", "train", "a.com", "article", Path("unused"), "")
+    short, long_ = np.array([2.0, 2.0]), np.array([100.0, 300.0, 600.0])
+    data = [train_html.PageData(page, [], {}, np.zeros(len(w), np.int8), w) for w in (short, long_)]
+    xs = [np.zeros((len(w), 1), np.float32) for w in (short, long_)]
+    _, _, w = train_html.stacked(data, xs, [0, 1], "page")
+    assert w[:2].sum() == pytest.approx(w[2:].sum()) and w[2:].tolist() == pytest.approx([0.25, 0.75, 1.5])
+    _, _, w = train_html.stacked(data, xs, [0, 1])
+    assert w.tolist() == pytest.approx(np.concatenate([short, long_]) / np.concatenate([short, long_]).mean())

@@ -33,7 +33,13 @@ page's main heading, its look-alike group (rank, prices, words, links), prices, 
 (``htmlcontext.PAGE_FEATURE_NAMES``), aimed at product and listing pages. They win the site CV but their
 candidate failed the install rule on dev (see ``PAGE_FEATURES_NOTE``), so the shipped model does without.
 
-    python -m training.train_html --shared ../shared [--cache /tmp/html-cache] [--page-features]
+Page weights (``--page-weights``, off by default): the trees are trained with every page weighing the same
+(:func:`page_weights`) rather than every word, as the metric averages per-page F1. They win the site CV
+(``TREE_WEIGHTING_NOTE``), but neither candidate was installed: with the page features (html-v5) dev overall
+rose most but listings lost 0.012; without them (html-v4) the F1 rule held but the kept share of the gold's
+must-include snippets fell (0.857 to 0.850), as did recall: the gain is precision, the loss is body text.
+
+    python -m training.train_html --shared ../shared [--cache /tmp/html-cache] [--page-features] [--page-weights]
 """
 
 from __future__ import annotations
@@ -80,6 +86,22 @@ WEIGHTINGS = ("words",)  # block weight in training: its word count (the metric'
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)  # P(content) cut-offs tried by CV
 TREE_ROUNDS = (100, 200)  # boosting rounds of the stage-2 trees tried by CV (0: no trees)
 TREE_LEAVES = (15, 31)  # leaves per tree tried by CV
+TREE_WEIGHTING_NOTE = (
+    "`--page-weights` (off by default): stage-2 trees trained with each page weighing the same (its blocks by their"
+    " share of its words) instead of by raw word counts: site-grouped CV (trafilatura `favor_recall`, C 0.03, 24 "
+    "context columns, 15 leaves, the same folds and out-of-fold stage-1 logits): macro 0.7764 -> 0.7837 at 100 "
+    "rounds, 0.7782 -> 0.7831 at 200 (product 0.597 -> 0.635, listing 0.699 -> 0.720, article 0.936 -> 0.938, "
+    "service 0.848 -> 0.842); with the page features (`--page-features`) 0.7797 -> 0.7911 at 100 rounds, 0.7793 -> "
+    "0.7890 at 200; each page weighted also by its page type's rarity scored 0.7812 / 0.7816, words / sqrt(page "
+    "words) 0.7769 / 0.7776; page weights in stage 1 too 0.7840 / 0.7810 (stage 1 alone 0.7673 -> 0.7705), so stage"
+    " 1 keeps word weights. Two candidates, each scored once on WCXB dev against html-v2: with the page features "
+    "(html-v5: `favor_recall`, 100 rounds, 15 leaves, site-CV macro 0.7912) all 0.862 (0.852), product 0.840 "
+    "(0.763), collection 0.664 (0.603), article 0.929 (0.927), `without` leaked 0.064 (0.081), but listing 0.659 "
+    "(0.671): more than 0.01 below; then, after that dev look, without them (html-v4: `favor_recall`, 100 rounds, "
+    "15 leaves, site-CV macro 0.7838) all 0.854, article 0.929, no page type more than 0.01 below, `without` leaked"
+    " 0.064, but word recall 0.930 (0.935) and `with` snippets found 0.850 (0.857; collection 0.787 against 0.830, "
+    "listing 0.652 against 0.681): precision bought with body text, so neither was installed"
+)
 PAGE_FEATURES_NOTE = (
     "`--page-features` (off by default): the trees also read the page features (`htmlcontext.PAGE_FEATURE_NAMES`). "
     "Its candidate (html-v3: trafilatura `default`, 100 rounds, 31 leaves) scored site-CV macro 0.7820 against "
@@ -304,13 +326,15 @@ def context_rows(
     ]
 
 
-def tree_cv(data: Sequence[PageData], xs: Sequence[np.ndarray], folds, leaves: int) -> dict[int, list[np.ndarray]]:
+def tree_cv(
+    data: Sequence[PageData], xs: Sequence[np.ndarray], folds, leaves: int, weighting: str = "words"
+) -> dict[int, list[np.ndarray]]:
     """Held-out stage-2 logits of each page after each of ``TREE_ROUNDS`` rounds (one fit per fold)."""
     from training.stage2 import fit_classifier
 
     out: dict[int, list[np.ndarray]] = {r: [np.zeros(0, np.float32)] * len(data) for r in TREE_ROUNDS}
     for train_idx, test_idx in folds:
-        x, y, w = stacked(data, xs, train_idx)
+        x, y, w = stacked(data, xs, train_idx, weighting)
         clf = fit_classifier(x, y, w, SEED, max(TREE_ROUNDS), leaves)
         held = [i for i in test_idx if len(xs[i])]
         if not held:
@@ -323,12 +347,31 @@ def tree_cv(data: Sequence[PageData], xs: Sequence[np.ndarray], folds, leaves: i
     return out
 
 
-def stacked(data: Sequence[PageData], xs: Sequence[np.ndarray], idx) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Context rows, labels and word weights of the blocks of pages ``idx``."""
+def page_weights(words: np.ndarray) -> np.ndarray:
+    """Block weights that give every page the same total: each block's share of its page's words.
+
+    The metric averages per-page F1, so a 40-word product description counts as much as a 4,000-word
+    article; weighting blocks by raw word counts lets the long pages decide what the trees learn.
+
+    >>> page_weights(np.array([1.0, 3.0])).tolist()
+    [0.25, 0.75]
+    """
+    total = float(words.sum())
+    return words / total if total else words
+
+
+def stacked(
+    data: Sequence[PageData], xs: Sequence[np.ndarray], idx, weighting: str = "words"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Context rows, labels and weights of the blocks of pages ``idx``: by words, or (``"page"``) by
+    :func:`page_weights`."""
     idx = [i for i in idx if len(xs[i])]
     x = np.vstack([xs[i] for i in idx])
     y = np.concatenate([data[i].labels for i in idx])
-    w = np.concatenate([data[i].words for i in idx])
+    if weighting == "page":
+        w = np.concatenate([page_weights(data[i].words) for i in idx])
+    else:
+        w = np.concatenate([data[i].words for i in idx])
     return x, y, w / w.mean()
 
 
@@ -365,7 +408,10 @@ def guarded(data: Sequence[PageData], stage2: Sequence[np.ndarray], stage1: Sequ
 
 
 def choose(
-    data: Sequence[PageData], settings: Sequence[str], names: Sequence[str] = CONTEXT_FEATURES_V1
+    data: Sequence[PageData],
+    settings: Sequence[str],
+    names: Sequence[str] = CONTEXT_FEATURES_V1,
+    tree_weighting: str = "words",
 ) -> tuple[dict, list[dict], dict, list[dict]]:
     """The chosen configuration by CV, every CV result, the out-of-fold logits per stage-1 setting,
     and the tree configurations' CV results without the code guard (reported, never chosen from)."""
@@ -382,7 +428,7 @@ def choose(
                 xs = context_rows(data, setting, logits, names)
                 for leaves in TREE_LEAVES:
                     started = time.perf_counter()
-                    staged = tree_cv(data, xs, folds, leaves)
+                    staged = tree_cv(data, xs, folds, leaves, tree_weighting)
                     for rounds, z in staged.items():
                         table = type_table(data, page_f1s(data, guarded(data, z, logits)))
                         results.append(_result(setting, c, weighting, rounds, leaves, table))
@@ -438,7 +484,12 @@ def two_stage_model(
 
 
 def final_model(
-    train: Sequence[PageData], best: dict, oof: dict, meta: dict, names: Sequence[str] = CONTEXT_FEATURES_V1
+    train: Sequence[PageData],
+    best: dict,
+    oof: dict,
+    meta: dict,
+    names: Sequence[str] = CONTEXT_FEATURES_V1,
+    tree_weighting: str = "words",
 ) -> HtmlModel:
     """The chosen configuration fitted on every train page (the trees on the out-of-fold stage-1 logits)."""
     setting = best["extraction"]
@@ -448,7 +499,7 @@ def final_model(
     from training.stage2 import fit_trees
 
     xs = context_rows(train, setting, oof[(setting, best["C"], best["weighting"])], names)
-    x, y, w = stacked(train, xs, range(len(train)))
+    x, y, w = stacked(train, xs, range(len(train)), tree_weighting)
     trees = fit_trees(x, y, w, SEED, best["tree_rounds"], best["tree_leaves"])
     return two_stage_model(coef, bias, trees, best["threshold"], meta, names)
 
@@ -523,7 +574,14 @@ def _stage2_text(model: HtmlModel) -> list[str]:
         )
         + ". The trees "
         "were trained on the *out-of-fold* stage-1 logits of the train pages (the cross-validation folds below), "
-        "so they learn from logits like those stage 1 gives on pages it has not seen.",
+        "so they learn from logits like those stage 1 gives on pages it has not seen"
+        + (
+            ", with every page weighing the same (its blocks by their share of its words: the metric averages "
+            "per-page F1)"
+            if model.meta.get("tree_weighting") == "page"
+            else ""
+        )
+        + ".",
         "",
         *_guard_text(model),
     ]
@@ -616,6 +674,7 @@ def card_section(model: HtmlModel) -> list[str]:
         *(["Without the code guard (reported, never chosen from):"] if m.get("cv_without_code_guard") else []),
         *_cv_type_rows(m.get("cv_without_code_guard", [])),
         *([f"- {m['cv_alternatives']}"] if m.get("cv_alternatives") else []),
+        *([f"- {m['tree_weighting_note']}"] if m.get("tree_weighting_note") else []),
         f"- {m.get('line_source', LINE_SOURCE)}",
         "",
         "## Scores on the dev pages (sites unseen in training; never used to choose)",
@@ -657,6 +716,19 @@ def write_card_section(model: HtmlModel, card: Path = CARD) -> None:
     card.write_text((head + "\n\n" if head else "") + "\n".join(card_section(model)), encoding="utf-8")
 
 
+def model_name(trees: bool, page_features: bool, tree_weighting: str) -> str:
+    """The name ``--explain`` gives a model trained with these options.
+
+    >>> model_name(True, False, "words"), model_name(True, True, "page"), model_name(False, True, "page")
+    ('html-v2', 'html-v5', 'html-v1')
+    """
+    if not trees:
+        return "html-v1"
+    return {(False, "words"): "html-v2", (True, "words"): "html-v3", (False, "page"): "html-v4"}.get(
+        (page_features, tree_weighting), "html-v5"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -664,6 +736,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=MODEL_PATH)
     p.add_argument("--settings", nargs="+", default=list(EXTRACTION_SETTINGS), choices=EXTRACTION_SETTINGS)
     p.add_argument("--page-features", action="store_true", help=PAGE_FEATURES_NOTE.replace("%", "%%"))
+    p.add_argument("--page-weights", action="store_true", help=TREE_WEIGHTING_NOTE.replace("%", "%%"))
     args = p.parse_args(argv)
     started = time.perf_counter()
     if not (args.shared / "data" / "wcxb" / "gold.jsonl.gz").is_file():
@@ -673,11 +746,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"train_html: {len(train_pages)} train pages", file=sys.stderr)
     train = prepare(train_pages, args.cache)
     names = FEATURE_NAMES_V2 if args.page_features else CONTEXT_FEATURES_V1
-    best, results, oof, unguarded = choose(train, args.settings, names)
+    tree_weighting = "page" if args.page_weights else "words"
+    best, results, oof, unguarded = choose(train, args.settings, names, tree_weighting)
     import sklearn
 
     meta = {
-        "name": ("html-v3" if args.page_features else "html-v2") if best["tree_rounds"] else "html-v1",
+        "name": model_name(bool(best["tree_rounds"]), args.page_features, tree_weighting),
         "extraction": best["extraction"],
         "cv_threshold": best["threshold"],
         "trained_on": {
@@ -693,10 +767,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cv_without_code_guard_pick": pick(unguarded + [r for r in results if not r["tree_rounds"]]),
         "cv_folds": FOLDS,
         "selection": SELECTION_RULE,
+        "tree_weighting": tree_weighting,
+        **({"tree_weighting_note": TREE_WEIGHTING_NOTE} if tree_weighting == "page" else {}),
         **({"cv_alternatives": CONTEXT_COMPARISON} if args.page_features else {}),
         "chosen": best,
     }
-    model = final_model(train, best, oof, meta, names)
+    model = final_model(train, best, oof, meta, names, tree_weighting)
     dev_pages = load_pages(args.shared, "dev")
     dev = prepare(dev_pages, args.cache)
     setting = best["extraction"]
