@@ -46,6 +46,11 @@ _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.
 _TAG_RUN = re.compile(rf"(<[a-zA-Z][a-zA-Z0-9]*+>)(?:\s*+\1){{{MAX_TAG_RUN},}}")  # possessive: ~1% of extraction
 _INVISIBLE = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+_INVISIBLE_OPEN = re.compile(r"<(?:(script|style|template|noscript)\b|!--)", re.IGNORECASE)  # what _INVISIBLE opens
+_INVISIBLE_CLOSE = {  # and what closes each kind
+    kind: re.compile(rf"</{kind}\s*>" if kind != "!--" else "-->", re.IGNORECASE)
+    for kind in ("script", "style", "template", "noscript", "!--")
+}
 _WORD = re.compile(r"\w")
 
 
@@ -68,12 +73,50 @@ def sanitize_html(html: str) -> str:
 
 
 def has_visible_text(html: str) -> bool:
-    """Whether the page has any word character outside tags, scripts, styles and comments.
+    """Whether the page has any word character outside tags, scripts, styles and comments: what
+    ``_INVISIBLE.sub(" ", ...)`` then ``_TAG.sub(" ", ...)`` leave, found in linear time (the patterns rescan the
+    rest of the page from every opening that is never closed: 2 s on 40,000 characters of ``<script>``).
 
     >>> has_visible_text("<html><script>x()</script></html>"), has_visible_text("<p>Hi</p>")
     (False, True)
     """
-    return bool(_WORD.search(_TAG.sub(" ", _INVISIBLE.sub(" ", html))))
+    return bool(_WORD.search(_without_tags(_without_invisible(html))))
+
+
+def _without_invisible(html: str) -> str:
+    """``_INVISIBLE.sub(" ", html)``: each script, style, template, noscript element and comment, leftmost first,
+    replaced by a space. An opening whose closing is nowhere after it stays, as with the pattern; the search
+    for a closing is remembered per kind, so each part of the page is searched once."""
+    pieces: list[str] = []
+    found: dict[str, tuple[int, re.Match[str] | None]] = {}  # kind -> (searched from, its first closing there)
+    at = 0
+    while (opening := _INVISIBLE_OPEN.search(html, at)) is not None:
+        kind = (opening.group(1) or "!--").lower()
+        start = opening.end()
+        searched_from, closing = found.get(kind, (len(html) + 1, None))
+        if searched_from > start or (closing is not None and closing.start() < start):
+            closing = _INVISIBLE_CLOSE[kind].search(html, start)
+            found[kind] = (start, closing)
+        if closing is None:  # no match here: the pattern goes on from the next character
+            pieces.append(html[at : opening.start() + 1])
+            at = opening.start() + 1
+            continue
+        pieces += [html[at : opening.start()], " "]
+        at = closing.end()
+    pieces.append(html[at:])
+    return "".join(pieces)
+
+
+def _without_tags(text: str) -> str:
+    """``_TAG.sub(" ", text)``: each ``<`` up to the next ``>`` replaced by a space (when a ``<`` has no ``>`` after
+    it, no later one has)."""
+    pieces: list[str] = []
+    at = 0
+    while (lt := text.find("<", at)) >= 0 and (gt := text.find(">", lt + 1)) >= 0:
+        pieces += [text[at:lt], " "]
+        at = gt + 1
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 @functools.cache

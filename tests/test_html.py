@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.api import Cleaner
 from cleaner.cli import cli
@@ -207,3 +209,28 @@ def test_eval_on_shared_wcxb_dev_pages() -> None:
     pages = pages_from(folder, "dev")[:3]
     report = score_extractions(pages, [Cleaner(Options(use_model=False)).clean_html(p.html()) for p in pages])
     assert report["all"]["pages"] == 3 and 0.0 <= report["all"]["word_f1"] <= 1.0
+
+
+MARKUP_PIECES = [
+    "<script>", "</script>", "</SCRIPT >", "<Script>", "</script", "<scripts>", "<style x>", "</style>", "<!--", "-->",
+    "<noscript>", "</noscript\n>", "<template>", "</template>", "<p>", "</p>", "<", ">", "a", " ", "-", "!", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=14).map("".join))
+def test_visible_text_is_what_the_patterns_leave(markup: str) -> None:
+    """``has_visible_text`` strips scripts, comments and tags exactly as ``_INVISIBLE.sub`` then ``_TAG.sub`` do,
+    without their rescans (openings that are never closed)."""
+    from cleaner.htmlinput import _INVISIBLE, _TAG, _without_invisible, _without_tags
+
+    assert _without_invisible(markup) == _INVISIBLE.sub(" ", markup)
+    assert _without_tags(markup) == _TAG.sub(" ", markup)
+
+
+@pytest.mark.parametrize("page", ["<script>" * 20_000, "<!--" * 20_000, "a <b" * 20_000, "<" * 80_000])
+def test_unclosed_openings_leave_their_text(page: str) -> None:
+    """Pages of openings never closed (the patterns rescanned them for seconds): the text around stays."""
+    from cleaner.htmlinput import has_visible_text
+
+    assert has_visible_text(page) == ("a" in page)
