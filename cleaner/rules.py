@@ -597,7 +597,7 @@ class RuleIndex:
     written by hand or ``derived`` from the pattern (``cleaner/needles.py``): a third of the cost of testing
     them rule by rule on lines never seen before, and most patterns are then never compiled in a short
     run. Rules with a wide alternation are tested as ``branches``, each with needles of its own: a line
-    then compiles and runs only the branches its needles point to (the start-up compiled half as much).
+    then compiles and runs only the branches its needles point to (a first document compiles about a third less).
     Without pyahocorasick, each rule's hand-written needles are tested in turn, then its whole pattern.
     """
 
@@ -667,7 +667,7 @@ def _needle_automaton(units: list[Unit]) -> Any:
         return None
     owners: dict[str, list[int]] = {}
     for u, (_, _, needles) in enumerate(units):
-        for needle in needles:  # distinct within a unit: each unit is listed once per needle
+        for needle in needles:  # a needle listed twice by one unit only makes it listed twice: hits are a set
             owners.setdefault(needle, []).append(u)
     if not owners:
         return None
