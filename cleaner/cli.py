@@ -52,7 +52,7 @@ def _warn(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _is_tty(stream: IO[str] | None) -> bool:
+def _is_tty(stream: IO[Any] | None) -> bool:
     """Whether ``stream`` is a terminal (False for a closed or missing stream)."""
     try:
         return stream is not None and stream.isatty()
@@ -213,7 +213,8 @@ def _clean_jsonl(
             continue
         with stream if name != "-" else contextlib.nullcontext(stream):
             lines = _with_progress(binary_lines(stream), name) if progress else binary_lines(stream)
-            for outcome in clean_jsonl_lines(cleaner, lines, field, html, decisions=mode == "explain"):
+            batch = 1 if _is_tty(stream) else None  # typed at a terminal: each document answered as it comes
+            for outcome in clean_jsonl_lines(cleaner, lines, field, html, decisions=mode == "explain", batch=batch):
                 if outcome.error is not None:
                     bad += 1
                     failed += outcome.fatal

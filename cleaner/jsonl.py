@@ -130,13 +130,14 @@ def clean_jsonl_lines(
     field: str = "text",
     html: bool = False,
     decisions: bool = True,
+    batch: int | None = None,
 ) -> Iterator[JsonlOutcome]:
     """Clean each JSON document in ``lines`` (str, UTF-8 bytes, or None for an over-long line); blanks are skipped.
 
     Each document is cleaned by :func:`clean_record` (``html``: its text field holds a page; ``decisions``:
     each outcome carries its lines' decisions, for an explanation). Without either, documents are read
-    ahead ``BATCH_DOCUMENTS`` at a time (fewer when they hold ``BATCH_CHARS`` of text) and cleaned
-    together (:meth:`Cleaner.summarize_many`): the same outputs, in the same order.
+    ahead ``batch`` at a time (``BATCH_DOCUMENTS`` unless told; fewer when they hold ``BATCH_CHARS`` of text)
+    and cleaned together (:meth:`Cleaner.summarize_many`): the same outputs, in the same order.
     """
     parsed = _parsed(lines, field)
     if decisions or html:
@@ -147,17 +148,18 @@ def clean_jsonl_lines(
                 else _clean_line(cleaner, item[1], field, item[0], html, decisions)
             )
         return
-    batch: list[JsonlOutcome | tuple[int, dict[str, Any]]] = []
+    size = BATCH_DOCUMENTS if batch is None else batch
+    pending: list[JsonlOutcome | tuple[int, dict[str, Any]]] = []
     documents = chars = 0
     for item in parsed:
-        batch.append(item)
+        pending.append(item)
         if not isinstance(item, JsonlOutcome):
             documents += 1
             chars += len(item[1][field])
-        if documents >= BATCH_DOCUMENTS or chars >= BATCH_CHARS:
-            yield from _clean_batch(cleaner, batch, field)
-            batch, documents, chars = [], 0, 0
-    yield from _clean_batch(cleaner, batch, field)
+        if documents >= size or chars >= BATCH_CHARS:
+            yield from _clean_batch(cleaner, pending, field)
+            pending, documents, chars = [], 0, 0
+    yield from _clean_batch(cleaner, pending, field)
 
 
 def _parsed(lines: Iterable[str | bytes | None], field: str) -> Iterator[JsonlOutcome | tuple[int, dict[str, Any]]]:

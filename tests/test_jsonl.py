@@ -146,3 +146,17 @@ def test_documents_read_ahead_give_the_outcomes_of_each_line_alone(
         True,
     )
     assert [o[0] for o in together][:5] == [1, 2, 3, 5, 6]
+
+
+def test_one_at_a_time_each_document_is_answered_before_the_next_is_read() -> None:
+    """``batch=1`` (what the CLI uses when a terminal types the documents): no reading ahead."""
+    read: list[int] = []
+
+    def typed() -> Iterator[str]:
+        for i in range(3):
+            read.append(i)
+            yield json.dumps({"text": f"Subscribe {i}"})
+
+    outcomes = clean_jsonl_lines(RULES, typed(), decisions=False, batch=1)
+    assert next(outcomes).lineno == 1 and read == [0]
+    assert [o.lineno for o in outcomes] == [2, 3] and read == [0, 1, 2]
