@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -253,7 +253,7 @@ class Cleaner:
         if html or (html is None and looks_like_html(text)):
             return self.classify_html(text).summary()
         stream = DecisionStream(self.options)
-        return self._summarized(self._decided(self._scored_windows(text), stream), stream)
+        return self._summarized(self._decided(self._scored(self._windows(text)), stream), stream)
 
     def summarize_many(self, texts: Sequence[str], html: bool | None = None) -> list[DocumentSummary]:
         """:meth:`summarize` of each text, the same summaries: plain-text documents of one window are scored
@@ -264,9 +264,14 @@ class Cleaner:
         lines = 0
         for k, text in enumerate(texts):
             check_text(text)
-            windows = [] if html or (html is None and looks_like_html(text)) else list(islice(self._windows(text), 2))
-            if len(windows) != 1:  # HTML, an empty text or a long one: on its own
-                summaries[k] = self.summarize(text, html)
+            if html or (html is None and looks_like_html(text)):
+                summaries[k] = self.classify_html(text).summary()
+                continue
+            cut = self._windows(text)
+            windows = list(islice(cut, 2))
+            if len(windows) != 1:  # an empty text or a long one: on its own, from the windows already cut
+                stream = DecisionStream(self.options)
+                summaries[k] = self._summarized(self._decided(self._scored(chain(windows, cut)), stream), stream)
                 continue
             if lines + len(windows[0][1]) > WINDOW_LINES:
                 self._summarize_batch(batch, summaries)
@@ -311,7 +316,7 @@ class Cleaner:
     def _decided_windows(self, text: str, stream: DecisionStream) -> Iterator[DecidedLines]:
         """The raw lines of plain ``text`` with their decisions, a window at a time as ``stream`` decides
         them, then the last ones when it finishes."""
-        return self._decided(self._scored_windows(text), stream)
+        return self._decided(self._scored(self._windows(text)), stream)
 
     @staticmethod
     def _decided(scored: Iterable[tuple[list[str], ScoredLines]], stream: DecisionStream) -> Iterator[DecidedLines]:
@@ -320,9 +325,11 @@ class Cleaner:
             yield stream.feed_lines(raw, lines)
         yield stream.finish_lines()
 
-    def _scored_windows(self, text: str) -> Iterator[tuple[list[str], ScoredLines]]:
-        """The raw lines of ``text`` a window at a time, with the scores and rules of their non-blank lines."""
-        for raw, texts, at in self._windows(text):
+    def _scored(
+        self, windows: Iterable[tuple[list[str], list[str], list[int]]]
+    ) -> Iterator[tuple[list[str], ScoredLines]]:
+        """Each window's raw lines (:meth:`_windows`), with the scores and rules of their non-blank lines."""
+        for raw, texts, at in windows:
             yield raw, self._score_window(texts, at)
 
     @staticmethod
