@@ -46,7 +46,7 @@ _TAG_RUN = re.compile(rf"(<[a-zA-Z][a-zA-Z0-9]*+>)(?:\s*+\1){{{MAX_TAG_RUN},}}")
 _DOCTYPE_OPEN = re.compile(r"<!DOCTYPE", re.IGNORECASE)  # a doctype's internal subset in parts: its opening,
 _DOCTYPE_STOP = re.compile(r"[>\[]")  # where its name part stops, and the end of its internal subset
 _DOCTYPE_SUBSET_END = re.compile(r"\]\s*>")
-_INVISIBLE_OPEN = re.compile(r"<(?:(script|style|template|noscript)\b|!--)", re.IGNORECASE)  # what _INVISIBLE opens
+_INVISIBLE_OPEN = re.compile(r"<(?:(script|style|template|noscript)\b|!--)", re.IGNORECASE)  # hidden content opens
 _INVISIBLE_CLOSE = {  # and what closes each kind
     kind: re.compile(rf"</{kind}\s*>" if kind != "!--" else "-->", re.IGNORECASE)
     for kind in ("script", "style", "template", "noscript", "!--")
