@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cleaner.categories import is_keep
-from cleaner.context import context_matrix
+from cleaner.context import context_matrices
 from cleaner.decide import (
     DecidedLines,
     Decision,
@@ -33,7 +33,7 @@ from cleaner.decide import (
     decide,
 )
 from cleaner.fallback import fallback_scores
-from cleaner.features import concat_groups, document_groups, line_shape
+from cleaner.features import concat_groups, document_groups_many, line_shape
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
 from cleaner.rules import Rule, match_rules
@@ -63,18 +63,17 @@ def model_scores_many(model: LinearModel, documents: Sequence[list[str]]) -> lis
     each document's own, but stage 1's sums and stage 2's trees run once over all the documents' lines.
     Each call has a fixed cost of a few hundred numpy calls, which small documents (``--jsonl``) then
     share instead of paying each."""
-    docs = [document_groups(texts) for texts in documents]
+    docs = document_groups_many(documents)
     ends = np.cumsum([len(d.length) for d in docs]).tolist()
     spans = list(zip([0, *ends[:-1]], ends))
     probs, keep_logit, category_logit = model.scores_grouped(docs[0] if len(docs) == 1 else concat_groups(docs))
     named = [[_named_category(f.shape.rules) for f in d.facts] for d in docs]  # per distinct text
     ruled = [np.fromiter((c is not None for c in n), bool, len(n))[d.text_index] for d, n in zip(docs, named)]
     if model.stage2 is not None:
-        contexts = [
-            context_matrix(keep_logit[a:b], d.length, r, category_logit[a:b])
-            for (a, b), d, r in zip(spans, docs, ruled)
-        ]
-        keep_logit = model.stage2.decision(contexts[0] if len(contexts) == 1 else np.concatenate(contexts))
+        lengths = docs[0].length if len(docs) == 1 else np.concatenate([d.length for d in docs])
+        sizes = np.array([len(d.length) for d in docs], np.int64)
+        ruled_all = ruled[0] if len(docs) == 1 else np.concatenate(ruled)
+        keep_logit = model.stage2.decision(context_matrices(keep_logit, lengths, ruled_all, category_logit, sizes))
         keep_logit = keep_logit.astype(np.float64)
     keep_p = (1.0 / (1.0 + np.exp(-keep_logit))).tolist()
     keep_mask = model.keep_mask

@@ -87,19 +87,6 @@ def _window(s: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
     return (total / inside.sum(axis=0)).astype(np.float32), stacked.max(axis=0)
 
 
-def _distance_to_confident(confident: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each line, lines up to the nearest confident line above and below (capped at ``DISTANCE_CAP``)."""
-    n = len(confident)
-    idx = np.arange(n)
-    where = np.where(confident, idx, -1)
-    last_above = np.maximum.accumulate(np.concatenate(([-1], where[:-1]))) if n else where
-    up = np.where(last_above >= 0, idx - last_above, DISTANCE_CAP)
-    where_below = np.where(confident, idx, n)
-    next_below = np.minimum.accumulate(np.concatenate((where_below[1:], [n]))[::-1])[::-1] if n else where_below
-    down = np.where(next_below < n, next_below - idx, DISTANCE_CAP)
-    return np.minimum(up, DISTANCE_CAP), np.minimum(down, DISTANCE_CAP)
-
-
 def _median(values: np.ndarray) -> np.ndarray:
     """``np.median`` of finite values, to the bit, without the ``numpy.ma`` import (12 ms of every start)
     that its NaN check brings: the mean of the middle one or two sorted values, as numpy takes it.
@@ -119,46 +106,118 @@ def context_matrix(logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray, c
     characters, ``ruled`` whether a named rule matches the line, ``category`` the
     logit of the category head's keep classes.
     """
-    n = len(logits)
-    if n == 0:
+    return context_matrices(logits, lengths, ruled, category, np.array([len(logits)], np.int64))
+
+
+class _Segments:
+    """Where each line sits among documents laid one after another, ``sizes`` lines each."""
+
+    def __init__(self, sizes: np.ndarray) -> None:
+        self.sizes = sizes
+        self.begins = np.cumsum(sizes) - sizes
+        self.first = np.repeat(self.begins, sizes)  # each line's document's first line
+        self.n = np.repeat(sizes, sizes)  # each line's document's size
+        self.g = np.arange(int(sizes.sum()))
+        self.i = self.g - self.first  # each line's place in its document
+
+    def shifted(self, s: np.ndarray, offset: int) -> np.ndarray:
+        """:func:`_shifted` within each document: ``PAD`` past either end of it."""
+        inside = (self.i + offset >= 0) & (self.i + offset < self.n)
+        return np.where(inside, s[np.clip(self.g + offset, 0, max(len(s) - 1, 0))], PAD).astype(s.dtype)
+
+    def window(self, s: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`_window` within each document."""
+        stacked = np.stack([self.shifted(s, o) for o in range(-radius, radius + 1)])
+        inside = stacked > PAD
+        total = np.where(inside, stacked, 0.0).sum(axis=0)
+        return (total / inside.sum(axis=0)).astype(np.float32), stacked.max(axis=0)
+
+    def before(self, values: np.ndarray) -> np.ndarray:
+        """The sum of ``values`` (integers) over the lines above each line in its document."""
+        cum = np.concatenate(([0], np.cumsum(values)))
+        return cum[self.g] - cum[self.first]
+
+    def totals(self, values: np.ndarray) -> np.ndarray:
+        """The sum of ``values`` (integers) over each line's document."""
+        cum = np.concatenate(([0], np.cumsum(values)))
+        return cum[self.first + self.n] - cum[self.first]
+
+    def distance_to_confident(self, confident: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The lines up to the nearest confident line above and below, within each document (capped at
+        ``DISTANCE_CAP``)."""
+        g, total = self.g, len(self.g)
+        last_above = np.maximum.accumulate(np.concatenate(([-1], np.where(confident, g, -1)[:-1])))
+        up = np.where(last_above >= self.first, g - last_above, DISTANCE_CAP)
+        where_below = np.concatenate((np.where(confident, g, total)[1:], [total]))
+        next_below = np.minimum.accumulate(where_below[::-1])[::-1]
+        down = np.where(next_below < self.first + self.n, next_below - g, DISTANCE_CAP)
+        return np.minimum(up, DISTANCE_CAP), np.minimum(down, DISTANCE_CAP)
+
+    def ranks(self, s: np.ndarray) -> np.ndarray:
+        """Each line's rank by ``s`` in its document, ties in line order (a stable double argsort)."""
+        rank = np.empty(len(s), np.int64)
+        rank[np.lexsort((s, np.repeat(np.arange(len(self.sizes)), self.sizes)))] = self.g
+        return rank - self.first
+
+    def spread(self, values: list[float], dtype: type) -> np.ndarray:
+        """One value per document, given to each of its lines."""
+        return np.repeat(np.array(values, dtype), self.sizes)
+
+
+def context_matrices(
+    logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray, category: np.ndarray, sizes: np.ndarray
+) -> np.ndarray:
+    """:func:`context_matrix` of several documents laid one after another, ``sizes`` lines each: the same
+    rows as each document's own matrix, in one pass of array operations (only each document's mean and
+    medians are taken one document at a time, so that they stay those of :func:`context_matrix` to the bit).
+    """
+    n_lines = len(logits)
+    if n_lines == 0:
         return np.zeros((0, len(FEATURE_NAMES)), np.float32)
+    sizes = sizes[sizes > 0]
+    seg = _Segments(sizes)
+    n, i = seg.n, seg.i
     s = np.clip(logits.astype(np.float32), -LOGIT_CLIP, LOGIT_CLIP)
     cat = np.clip(category.astype(np.float32), -LOGIT_CLIP, LOGIT_CLIP)
     keep = s > 0
-    confident = s > CONFIDENT
-    kept_before = np.concatenate(([0], np.cumsum(keep)[:-1]))
-    kept_after = keep.sum() - kept_before - keep
-    above = np.arange(n)
-    below = n - 1 - above
-    chars = np.where(keep, lengths, 0).astype(np.float64)
-    chars_before = np.concatenate(([0.0], np.cumsum(chars)[:-1]))
-    win_mean, win_max = _window(s, WINDOW)
-    up, down = _distance_to_confident(confident)
+    kept_before = seg.before(keep)
+    kept_total = seg.totals(keep)
+    kept_after = kept_total - kept_before - keep
+    below = n - 1 - i
+    chars = np.where(keep, lengths, 0).astype(np.float64)  # whole numbers: their sums are exact in any order
+    chars_before = seg.before(chars)
+    chars_total = seg.totals(chars)
+    win_mean, win_max = seg.window(s, WINDOW)
+    up, down = seg.distance_to_confident(s > CONFIDENT)
     log_len = np.log1p(lengths.astype(np.float32))
-    order = np.argsort(np.argsort(s, kind="stable"), kind="stable")
+    ends = np.cumsum(sizes).tolist()
+    docs = [slice(a, b) for a, b in zip([0, *ends[:-1]], ends)]
+    means = seg.spread([s[d].mean() for d in docs], np.float32)
+    median_len = seg.spread([_median(log_len[d]) for d in docs], np.float32)
+    median_s = seg.spread([_median(s[d]) for d in docs], np.float32)
     columns = [
         s,
-        *(_shifted(s, o) for o in OFFSETS),
+        *(seg.shifted(s, o) for o in OFFSETS),
         win_mean,
         win_max,
-        np.full(n, s.mean()),
-        np.full(n, keep.mean()),
-        kept_before / np.maximum(above, 1),
+        means,
+        kept_total.astype(np.float64) / n,
+        kept_before / np.maximum(i, 1),
         kept_after / np.maximum(below, 1),
         np.log1p(kept_before),
         np.log1p(kept_after),
-        chars_before / max(chars.sum(), 1.0),
+        chars_before / np.maximum(chars_total, 1.0),
         np.log1p(up),
         np.log1p(down),
-        above / max(n - 1, 1),
-        np.full(n, np.log1p(n)),
+        i / np.maximum(n - 1, 1),
+        seg.spread(np.log1p(sizes).tolist(), np.float64),
         log_len,
-        log_len - _median(log_len),
-        order / max(n - 1, 1),
-        s - _median(s),
+        log_len - median_len,
+        seg.ranks(s) / np.maximum(n - 1, 1),
+        s - median_s,
         ruled.astype(np.float32),
         cat,
-        _shifted(cat, -1),
-        _shifted(cat, 1),
+        seg.shifted(cat, -1),
+        seg.shifted(cat, 1),
     ]
     return np.stack(columns, axis=1).astype(np.float32)

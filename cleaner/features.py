@@ -49,7 +49,7 @@ import math
 import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import chain, pairwise
 
 import numpy as np
@@ -432,35 +432,48 @@ def main_block(lengths: Sequence[int], unit: int) -> tuple[int, int]:
     return best_lo, best_hi
 
 
-def _run_lengths(keys: np.ndarray) -> np.ndarray:
-    """For each item, the length of the run of equal consecutive keys it belongs to.
+def _run_lengths(keys: np.ndarray, breaks: np.ndarray | None = None) -> np.ndarray:
+    """For each item, the length of the run of equal consecutive keys it belongs to; a run also ends before
+    each place in ``breaks`` (where a document begins).
 
-    >>> _run_lengths(np.array([1, 1, 2, 1])).tolist()
-    [2, 2, 1, 1]
+    >>> _run_lengths(np.array([1, 1, 2, 1])).tolist(), _run_lengths(np.array([1, 1, 1]), np.array([2])).tolist()
+    ([2, 2, 1, 1], [2, 2, 1])
     """
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    change = np.concatenate(([True], keys[1:] != keys[:-1]))
+    if breaks is not None:
+        change[breaks] = True
+    starts = np.flatnonzero(change)
     sizes = np.diff(np.append(starts, len(keys)))
     return np.repeat(sizes, sizes)
 
 
-def _context_arrays(lines: _LineCodes, counts: np.ndarray, dk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The head, middle and tail context features of each line, as ``(lines, k)`` arrays."""
-    n = len(lines.length)
-    i = np.arange(n)
-    lb, term, start, sent = lines.length_bucket, lines.terminal, lines.start, lines.sentence
-    dks = np.full(n, dk)
-    head = [_POS(np.minimum(i, 7)), _POSEND(np.minimum(n - 1 - i, 7)), _RELDEC((10 * i / n).astype(np.int64))]
-    head.append(_NDOC(np.full(n, n.bit_length())))
+def _context_arrays(
+    lines: _LineCodes, counts: np.ndarray, dks: np.ndarray, sizes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The head, middle and tail context features of each line, as ``(lines, k)`` arrays.
 
-    cum = np.concatenate(([0], np.cumsum(sent)))
-    dense = cum[np.minimum(i + WINDOW + 1, n)] - cum[np.maximum(i - WINDOW, 0)] - sent
-    n_above, n_below = cum[:-1], cum[-1] - cum[1:]
-    last_above = np.maximum.accumulate(np.where(sent > 0, i, -1))
+    ``lines`` may hold several documents one after another, ``sizes`` lines each (none empty): every
+    feature is each document's own, so a batch of documents costs the numpy calls of one. ``counts``
+    is how often each line's text occurs in its document, ``dks`` each line's doc key.
+    """
+    begins = np.cumsum(sizes) - sizes  # where each document begins
+    first = np.repeat(begins, sizes)  # each line's document's first line
+    n = np.repeat(sizes, sizes)  # each line's document's size
+    g = np.arange(len(lines.length))
+    i = g - first  # each line's place in its document
+    lb, term, start, sent = lines.length_bucket, lines.terminal, lines.start, lines.sentence
+    head = [_POS(np.minimum(i, 7)), _POSEND(np.minimum(n - 1 - i, 7)), _RELDEC((10 * i / n).astype(np.int64))]
+    head.append(_NDOC(_bit_length(n)))
+
+    cum = np.concatenate(([0], np.cumsum(sent)))  # a document's counts are differences within it
+    dense = cum[first + np.minimum(i + WINDOW + 1, n)] - cum[first + np.maximum(i - WINDOW, 0)] - sent
+    n_above, n_below = cum[g] - cum[first], cum[first + n] - cum[g + 1]
+    last_above = np.maximum.accumulate(np.where(sent > 0, g, -1))
     last_above = np.concatenate(([-1], last_above[:-1]))
-    next_below = np.minimum.accumulate(np.where(sent > 0, i, n)[::-1])[::-1]
-    next_below = np.append(next_below[1:], n)
-    up = _distance_codes(i - last_above, last_above >= 0)
-    down = _distance_codes(next_below - i, next_below < n)
+    next_below = np.minimum.accumulate(np.where(sent > 0, g, len(g))[::-1])[::-1]
+    next_below = np.append(next_below[1:], len(g))
+    up = _distance_codes(g - last_above, last_above >= first)
+    down = _distance_codes(next_below - g, next_below < first + n)
     inside = ((n_above > 0) & (n_below > 0)).astype(np.int64)
     sentence_codes = [
         (_WINDOW_SENT, (dense,)),
@@ -473,12 +486,16 @@ def _context_arrays(lines: _LineCodes, counts: np.ndarray, dk: int) -> tuple[np.
         (_DOWN_LEN, (down, lb)),
     ]
 
-    same_prev = np.concatenate(([False], start[1:] == start[:-1])).astype(np.int64)
-    same_next = np.append(start[:-1] == start[1:], False).astype(np.int64)
-    run = _bit_length(np.minimum(_run_lengths(start), RUN_CAP))
-    doc_codes = [(_SAME, (same_prev, same_next)), (_RUN, (run, start)), (_REL, (lb - dk + REL_OFFSET,))]
+    same = np.concatenate(([False], start[1:] == start[:-1]))
+    same[begins] = False
+    same_prev = same.astype(np.int64)
+    same_next = np.append(same[1:], False).astype(np.int64)
+    run = _bit_length(np.minimum(_run_lengths(start, begins), RUN_CAP))
+    doc_codes = [(_SAME, (same_prev, same_next)), (_RUN, (run, start)), (_REL, (lb - dks + REL_OFFSET,))]
+    lengths = np.split(lines.length, begins[1:])
     for unit, block, block_len in zip(BLOCK_UNITS, _BLOCK, _BLOCK_LEN):
-        lo, hi = main_block(lines.length, unit)
+        lo, hi = np.array([main_block(doc_lengths, unit) for doc_lengths in lengths], np.int64).T
+        lo, hi = np.repeat(lo, sizes), np.repeat(hi, sizes)
         where = np.where((lo <= i) & (i <= hi), 0, np.where(i < lo, 1, 2))
         doc_codes += [(block, (where,)), (block_len, (where, lb))]
 
@@ -542,7 +559,19 @@ class _Document:
     repeats: Group
 
 
-def _document(texts: Sequence[str]) -> _Document:
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """A document's line facts: those of each distinct text once, spread to the lines."""
+
+    facts: list[LineFacts]  # per distinct text, in order of first occurrence
+    first_at: np.ndarray  # where each distinct text first occurs
+    text_index: np.ndarray  # each line's text: its place in ``facts``
+    lines: _LineCodes
+    counts: np.ndarray  # how often each line's text occurs
+    dk: int
+
+
+def _facts(texts: Sequence[str]) -> _Facts:
     """The facts of each distinct text once, spread to the lines with numpy: boilerplate repeats."""
     first_at, text_index = distinct_index(texts)
     facts = [line_facts(texts[k]) for k in first_at]
@@ -559,10 +588,37 @@ def _document(texts: Sequence[str]) -> _Document:
         spread(f.shape.sentence for f in facts),
     )
     counts = np.bincount(text_index, minlength=d)[text_index]
-    dk = _doc_key(lines.length.tolist())
-    head, middle, tail = _context_arrays(lines, counts, dk)
-    repeats = _repeats(text_index, np.asarray(first_at, np.int64), counts, lines.length_bucket)
-    return _Document(facts, text_index, lines.length, dk, head, middle, tail, repeats)
+    return _Facts(facts, np.asarray(first_at, np.int64), text_index, lines, counts, _doc_key(lines.length.tolist()))
+
+
+def _documents(documents: Sequence[Sequence[str]]) -> list[_Document]:
+    """The :class:`_Document` of each of several non-empty documents: their context features are computed
+    together (:func:`_context_arrays` keeps each document's own), the rest one document at a time."""
+    each = [_facts(texts) for texts in documents]
+    sizes = np.array([len(f.text_index) for f in each], np.int64)
+    lines = _LineCodes(*(np.concatenate([getattr(f.lines, field.name) for f in each]) for field in fields(_LineCodes)))
+    dks = np.repeat(np.array([f.dk for f in each], np.int64), sizes)
+    counts = np.concatenate([f.counts for f in each])
+    cuts = np.cumsum(sizes)[:-1]
+    head, middle, tail = (np.split(a, cuts) for a in _context_arrays(lines, counts, dks, sizes))
+    return [
+        _Document(
+            f.facts,
+            f.text_index,
+            f.lines.length,
+            f.dk,
+            head[k],
+            middle[k],
+            tail[k],
+            _repeats(f.text_index, f.first_at, f.counts, f.lines.length_bucket),
+        )
+        for k, f in enumerate(each)
+    ]
+
+
+def _document(texts: Sequence[str]) -> _Document:
+    """The :class:`_Document` of one non-empty document."""
+    return _documents([texts])[0]
 
 
 def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -665,12 +721,19 @@ def document_groups(texts: Sequence[str]) -> DocumentGroups:
     >>> len(own), index.tolist(), hash_feature("rule:skip_link") in own[0]
     (2, [0, 0, 1], True)
     """
-    if not texts:
-        empty = np.zeros(0, np.int64)
-        return DocumentGroups(np.zeros((0, 0), np.int64), (), [], empty, empty)
-    doc = _document(texts)
-    fixed = np.concatenate((doc.head, doc.middle, doc.tail), axis=1)
-    return DocumentGroups(fixed, _groups(doc), doc.facts, doc.text_index, doc.length)
+    return document_groups_many([texts])[0]
+
+
+def document_groups_many(documents: Sequence[Sequence[str]]) -> list[DocumentGroups]:
+    """:func:`document_groups` of each document, the same arrays: the context features of all the documents
+    are computed at once, so many small documents share that fixed cost."""
+    out: list[DocumentGroups | None] = [None] * len(documents)
+    filled = [k for k, texts in enumerate(documents) if texts]
+    for k, doc in zip(filled, _documents([documents[k] for k in filled]) if filled else []):
+        fixed = np.concatenate((doc.head, doc.middle, doc.tail), axis=1)
+        out[k] = DocumentGroups(fixed, _groups(doc), doc.facts, doc.text_index, doc.length)
+    empty = np.zeros(0, np.int64)
+    return [g if g is not None else DocumentGroups(np.zeros((0, 0), np.int64), (), [], empty, empty) for g in out]
 
 
 def concat_groups(docs: Sequence[DocumentGroups]) -> DocumentGroups:
@@ -744,6 +807,7 @@ __all__ = [
     "document_feature_array",
     "document_features",
     "document_groups",
+    "document_groups_many",
     "hash_feature",
     "line_facts",
     "line_shape",

@@ -21,6 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
+
+from cleaner.context import CONFIDENT, DISTANCE_CAP, FEATURE_NAMES, LOGIT_CLIP, OFFSETS, _median, _shifted, _window
+from cleaner.context import WINDOW as CONTEXT_WINDOW
 from cleaner.rules import RULE_SCAN_CHARS, RULES, Rule
 
 FEATURE_VERSION = 5  # bump when any feature changes: a model records the version it was trained with
@@ -335,16 +339,86 @@ def document_features(texts: Sequence[str]) -> list[list[int]]:
     return [[hash_feature(f) for f in feats] for feats in line_feature_names(texts)]
 
 
+# The second stage's context features as first written, one document at a time (``cleaner.context`` now
+# computes several documents at once): the reference for ``tests/test_context.py`` and ``reference_classify``.
+
+
+def _distance_to_confident(confident: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each line, lines up to the nearest confident line above and below (capped at ``DISTANCE_CAP``)."""
+    n = len(confident)
+    idx = np.arange(n)
+    where = np.where(confident, idx, -1)
+    last_above = np.maximum.accumulate(np.concatenate(([-1], where[:-1]))) if n else where
+    up = np.where(last_above >= 0, idx - last_above, DISTANCE_CAP)
+    where_below = np.where(confident, idx, n)
+    next_below = np.minimum.accumulate(np.concatenate((where_below[1:], [n]))[::-1])[::-1] if n else where_below
+    down = np.where(next_below < n, next_below - idx, DISTANCE_CAP)
+    return np.minimum(up, DISTANCE_CAP), np.minimum(down, DISTANCE_CAP)
+
+
+def reference_context_matrix(
+    logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray, category: np.ndarray
+) -> np.ndarray:
+    """The second-stage features of one document's lines, as ``cleaner.context.context_matrix`` first
+    computed them, one document at a time: ``(n, len(FEATURE_NAMES))`` float32.
+
+    ``logits`` are the first-stage keep logits, ``lengths`` the lines' lengths in
+    characters, ``ruled`` whether a named rule matches the line, ``category`` the
+    logit of the category head's keep classes.
+    """
+    n = len(logits)
+    if n == 0:
+        return np.zeros((0, len(FEATURE_NAMES)), np.float32)
+    s = np.clip(logits.astype(np.float32), -LOGIT_CLIP, LOGIT_CLIP)
+    cat = np.clip(category.astype(np.float32), -LOGIT_CLIP, LOGIT_CLIP)
+    keep = s > 0
+    confident = s > CONFIDENT
+    kept_before = np.concatenate(([0], np.cumsum(keep)[:-1]))
+    kept_after = keep.sum() - kept_before - keep
+    above = np.arange(n)
+    below = n - 1 - above
+    chars = np.where(keep, lengths, 0).astype(np.float64)
+    chars_before = np.concatenate(([0.0], np.cumsum(chars)[:-1]))
+    win_mean, win_max = _window(s, CONTEXT_WINDOW)
+    up, down = _distance_to_confident(confident)
+    log_len = np.log1p(lengths.astype(np.float32))
+    order = np.argsort(np.argsort(s, kind="stable"), kind="stable")
+    columns = [
+        s,
+        *(_shifted(s, o) for o in OFFSETS),
+        win_mean,
+        win_max,
+        np.full(n, s.mean()),
+        np.full(n, keep.mean()),
+        kept_before / np.maximum(above, 1),
+        kept_after / np.maximum(below, 1),
+        np.log1p(kept_before),
+        np.log1p(kept_after),
+        chars_before / max(chars.sum(), 1.0),
+        np.log1p(up),
+        np.log1p(down),
+        above / max(n - 1, 1),
+        np.full(n, np.log1p(n)),
+        log_len,
+        log_len - _median(log_len),
+        order / max(n - 1, 1),
+        s - _median(s),
+        ruled.astype(np.float32),
+        cat,
+        _shifted(cat, -1),
+        _shifted(cat, 1),
+    ]
+    return np.stack(columns, axis=1).astype(np.float32)
+
+
 def reference_classify(model: object, text: str, options: object) -> object:
     """``Cleaner.classify`` as first written (plain text), on these reference features and rules.
 
     Scores windows of ``WINDOW_LINES`` lines with stage 1, then stage 2 when the model has one,
     and decides with ``cleaner.decide``: the decisions the fast path must reproduce.
     """
-    import numpy as np
 
     from cleaner.api import WINDOW_LINES
-    from cleaner.context import context_matrix
     from cleaner.decide import decide
     from cleaner.segment import is_blank, split_lines
 
@@ -360,7 +434,7 @@ def reference_classify(model: object, text: str, options: object) -> object:
         if model.stage2 is not None:
             lengths = np.array([s.length for s in shapes], np.int64)
             ruled = np.array([bool(s.rules) for s in shapes], bool)
-            keep_logit = model.stage2.decision(context_matrix(keep_logit, lengths, ruled, category_logit))
+            keep_logit = model.stage2.decision(reference_context_matrix(keep_logit, lengths, ruled, category_logit))
         keep_p = 1.0 / (1.0 + np.exp(-keep_logit.astype(np.float64)))
         classes = np.array(model.classes)
         mask = model.keep_mask
