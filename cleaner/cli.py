@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import click
 
-from cleaner import __version__
+from cleaner import __version__, threads  # noqa: F401  (threads: before numpy is imported)
 from cleaner.api import Cleaner
 from cleaner.cli_options import (
     CONTEXT_SETTINGS,

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 from tests.conftest import REPO, SEEDS
 
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # importing cleaner.threads sets them
 TRAINING_ONLY = ("sklearn", "scipy")  # the `train` extra: installed here (dev), so an import would succeed
 
 
-def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *args, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+def _python(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def _loaded(names: tuple[str, ...]) -> str:
@@ -69,3 +73,23 @@ def test_training_modules_import_without_scikit_learn() -> None:
     result = _python(code)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_command_line_runs_numpy_single_threaded_unless_told() -> None:
+    """The CLI sets one BLAS thread before numpy is imported (``cleaner.threads``); a user's value is kept,
+    and the library alone leaves the environment as it found it."""
+    probe = "import os, cleaner.cli, numpy; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    assert _python(probe, env=env).stdout.split() == ["1"]
+    assert _python(probe, env=env | {"OPENBLAS_NUM_THREADS": "2"}).stdout.split() == ["2"]
+    library = "import os, cleaner; cleaner.clean('Menu\\n'); print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    assert _python(library, env=env).stdout.split() == ["None"]
+    order = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import cleaner.cli"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stderr
+    modules = [line.split("|")[-1].strip() for line in order.splitlines() if "|" in line]
+    assert modules.index("cleaner.threads") < modules.index("numpy")
