@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cleaner.spans import Spans
+
 LOGIT_CLIP = 8.0  # first-stage logits beyond this carry no more information; the clip also bounds the features
 PAD = -9.0  # the logit of a neighbour outside the document: below any real (clipped) logit
 OFFSETS = (-3, -2, -1, 1, 2, 3)  # neighbours whose own logit is a feature
@@ -109,21 +111,15 @@ def context_matrix(logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray, c
     return context_matrices(logits, lengths, ruled, category, np.array([len(logits)], np.int64))
 
 
-class _Segments:
-    """Where each line sits among documents laid one after another, ``sizes`` lines each."""
-
-    def __init__(self, sizes: np.ndarray) -> None:
-        self.sizes = sizes
-        self.begins = np.cumsum(sizes) - sizes
-        self.first = np.repeat(self.begins, sizes)  # each line's document's first line
-        self.n = np.repeat(sizes, sizes)  # each line's document's size
-        self.g = np.arange(int(sizes.sum()))
-        self.i = self.g - self.first  # each line's place in its document
+class _Segments(Spans):
+    """:class:`Spans` with the window and neighbour operations of the context matrix, each within a document."""
 
     def shifted(self, s: np.ndarray, offset: int) -> np.ndarray:
         """:func:`_shifted` within each document: ``PAD`` past either end of it."""
-        inside = (self.i + offset >= 0) & (self.i + offset < self.n)
-        return np.where(inside, s[np.clip(self.g + offset, 0, max(len(s) - 1, 0))], PAD).astype(s.dtype)
+        out = _shifted(s, offset)  # past the ends of the whole batch: PAD
+        if not self.single:  # ...and past the ends of each document
+            out[(self.i + offset < 0) | (self.i + offset >= self.n)] = PAD
+        return out
 
     def window(self, s: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
         """:func:`_window` within each document."""
@@ -156,12 +152,11 @@ class _Segments:
     def ranks(self, s: np.ndarray) -> np.ndarray:
         """Each line's rank by ``s`` in its document, ties in line order (a stable double argsort)."""
         rank = np.empty(len(s), np.int64)
-        rank[np.lexsort((s, np.repeat(np.arange(len(self.sizes)), self.sizes)))] = self.g
+        order = (
+            np.argsort(s, kind="stable") if self.single else np.lexsort((s, self.spread(np.arange(len(self.sizes)))))
+        )
+        rank[order] = self.g
         return rank - self.first
-
-    def spread(self, values: list[float], dtype: type) -> np.ndarray:
-        """One value per document, given to each of its lines."""
-        return np.repeat(np.array(values, dtype), self.sizes)
 
 
 def context_matrices(
@@ -190,18 +185,16 @@ def context_matrices(
     win_mean, win_max = seg.window(s, WINDOW)
     up, down = seg.distance_to_confident(s > CONFIDENT)
     log_len = np.log1p(lengths.astype(np.float32))
-    ends = np.cumsum(sizes).tolist()
-    docs = [slice(a, b) for a, b in zip([0, *ends[:-1]], ends)]
-    means = seg.spread([s[d].mean() for d in docs], np.float32)
-    median_len = seg.spread([_median(log_len[d]) for d in docs], np.float32)
-    median_s = seg.spread([_median(s[d]) for d in docs], np.float32)
+    means = seg.spread([part.mean() for part in seg.parts(s)])
+    median_len = seg.spread([_median(part) for part in seg.parts(log_len)])
+    median_s = seg.spread([_median(part) for part in seg.parts(s)])
     columns = [
         s,
         *(seg.shifted(s, o) for o in OFFSETS),
         win_mean,
         win_max,
         means,
-        kept_total.astype(np.float64) / n,
+        np.broadcast_to(kept_total.astype(np.float64) / n, s.shape),
         kept_before / np.maximum(i, 1),
         kept_after / np.maximum(below, 1),
         np.log1p(kept_before),
@@ -210,7 +203,7 @@ def context_matrices(
         np.log1p(up),
         np.log1p(down),
         i / np.maximum(n - 1, 1),
-        seg.spread(np.log1p(sizes).tolist(), np.float64),
+        seg.spread(np.log1p(sizes)),
         log_len,
         log_len - median_len,
         seg.ranks(s) / np.maximum(n - 1, 1),

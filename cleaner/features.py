@@ -56,6 +56,7 @@ import numpy as np
 
 from cleaner.distinct import distinct_index, distinct_values
 from cleaner.rules import Rule, match_rules
+from cleaner.spans import Spans
 
 FEATURE_VERSION = 5  # bump when any feature changes: a model records the version it was trained with
 N_FEATURES = 1 << 18  # hash buckets; collisions are rare at this size for a few 100k distinct features
@@ -456,14 +457,11 @@ def _context_arrays(
     feature is each document's own, so a batch of documents costs the numpy calls of one. ``counts``
     is how often each line's text occurs in its document, ``dks`` each line's doc key.
     """
-    begins = np.cumsum(sizes) - sizes  # where each document begins
-    first = np.repeat(begins, sizes)  # each line's document's first line
-    n = np.repeat(sizes, sizes)  # each line's document's size
-    g = np.arange(len(lines.length))
-    i = g - first  # each line's place in its document
+    spans = Spans(sizes)
+    g, i, first, n = spans.g, spans.i, spans.first, spans.n
     lb, term, start, sent = lines.length_bucket, lines.terminal, lines.start, lines.sentence
     head = [_POS(np.minimum(i, 7)), _POSEND(np.minimum(n - 1 - i, 7)), _RELDEC((10 * i / n).astype(np.int64))]
-    head.append(_NDOC(_bit_length(n)))
+    head.append(_NDOC(_bit_length(np.broadcast_to(n, g.shape))))
 
     cum = np.concatenate(([0], np.cumsum(sent)))  # a document's counts are differences within it
     dense = cum[first + np.minimum(i + WINDOW + 1, n)] - cum[first + np.maximum(i - WINDOW, 0)] - sent
@@ -487,15 +485,14 @@ def _context_arrays(
     ]
 
     same = np.concatenate(([False], start[1:] == start[:-1]))
-    same[begins] = False
+    same[spans.begins] = False
     same_prev = same.astype(np.int64)
     same_next = np.append(same[1:], False).astype(np.int64)
-    run = _bit_length(np.minimum(_run_lengths(start, begins), RUN_CAP))
+    run = _bit_length(np.minimum(_run_lengths(start, spans.begins), RUN_CAP))
     doc_codes = [(_SAME, (same_prev, same_next)), (_RUN, (run, start)), (_REL, (lb - dks + REL_OFFSET,))]
-    lengths = np.split(lines.length, begins[1:])
+    lengths = spans.parts(lines.length)
     for unit, block, block_len in zip(BLOCK_UNITS, _BLOCK, _BLOCK_LEN):
-        lo, hi = np.array([main_block(doc_lengths, unit) for doc_lengths in lengths], np.int64).T
-        lo, hi = np.repeat(lo, sizes), np.repeat(hi, sizes)
+        lo, hi = (spans.spread(v) for v in np.array([main_block(part, unit) for part in lengths], np.int64).T)
         where = np.where((lo <= i) & (i <= hi), 0, np.where(i < lo, 1, 2))
         doc_codes += [(block, (where,)), (block_len, (where, lb))]
 
