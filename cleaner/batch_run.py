@@ -28,9 +28,9 @@ from cleaner import __version__
 from cleaner.api import shared_cleaner
 from cleaner.batch_plan import FileResult, Task, explain_path
 from cleaner.cli_options import EXIT_INTERRUPTED
-from cleaner.decide import Decision, DocumentResult
+from cleaner.decide import Decision, DocumentResult, DocumentSummary
 from cleaner.errors import CleanerError, InputError, OutputError, os_reason
-from cleaner.jsonl import clean_jsonl_lines
+from cleaner.jsonl import BATCH_CHARS, BATCH_DOCUMENTS, clean_jsonl_lines
 from cleaner.manifest import content_digest, file_digest, settings_key
 from cleaner.options import Options
 from cleaner.textio import (
@@ -97,29 +97,76 @@ def _write_explain(task: Task, decisions: Iterable[Decision]) -> None:
 
 def clean_document(task: Task, settings: Settings) -> FileResult:
     """Clean a text or HTML file into its UTF-8 output (and sidecar); ``.txt`` holding a page is sniffed as HTML."""
+    document = _read_document(task)
+    html = True if settings.html or task.kind == "html" else None
+    cleaner = shared_cleaner(settings.options, settings.model_path)
+    if settings.explain:
+        result: DocumentResult | DocumentSummary = cleaner.classify(document.text, html=html)
+        _write_explain(task, result.decisions)
+    else:
+        result = cleaner.summarize(document.text, html=html)
+    return _write_document(task, document, result)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A text file read and decoded: its text, the encoding found, invalid sequences replaced, the input's digest."""
+
+    text: str
+    encoding: str
+    replaced: int
+    digest: str
+
+
+def _read_document(task: Task) -> _Read:
     raw = read_path(str(task.src), decompress=False)
     digest = content_digest(raw)
     text, encoding, replaced = decode_document(gunzip(raw) if task.src.name.endswith(".gz") else raw)
-    html = True if settings.html or task.kind == "html" else None
-    cleaner = shared_cleaner(settings.options, settings.model_path)
-    result = cleaner.classify(text, html=html) if settings.explain else cleaner.summarize(text, html=html)
-    if isinstance(result, DocumentResult):
-        _write_explain(task, result.decisions)
+    return _Read(text, encoding, replaced, digest)
+
+
+def _write_document(task: Task, document: _Read, result: DocumentResult | DocumentSummary) -> FileResult:
+    """Write the cleaned text of ``task`` and say what was done."""
     with _open_output(task.dst) as out:
         out.write(result.text.encode("utf-8"))
     counts = result.counts()
+    replaced = document.replaced
     return FileResult(
         task.rel,
         bytes_in=task.size,
         bytes_out=task.dst.stat().st_size,
-        encoding=encoding,
+        encoding=document.encoding,
         documents=1,
         truncated=int(result.truncated),
         kept=counts["kept"],
         dropped=counts["dropped"],
-        digest=digest,
+        digest=document.digest,
         warning=f"{replaced} invalid UTF-8 sequence(s) replaced with U+FFFD" if replaced else None,
     )
+
+
+def clean_documents(tasks: list[Task], settings: Settings) -> list[FileResult]:
+    """:func:`clean_file` of several small text files, scored together (``Cleaner.summarize_many``): the same
+    outputs and results, without each file paying the fixed cost of scoring. A file that cannot be read or
+    written gets its error as alone; should scoring the batch fail, each file is cleaned alone."""
+    results: dict[int, FileResult] = {}
+    read: dict[int, _Read] = {}
+    for k, task in enumerate(tasks):
+        try:
+            read[k] = _read_document(task)
+        except Exception as exc:
+            results[k] = _failure(exc, task)
+    cleaner = shared_cleaner(settings.options, settings.model_path)
+    try:
+        summaries = dict(zip(read, cleaner.summarize_many([d.text for d in read.values()])))
+    except Exception:  # one odd file must not fail the others: each is cleaned alone, as before
+        return [clean_file(task, settings) for task in tasks]
+    for k, summary in summaries.items():
+        try:
+            results[k] = _write_document(tasks[k], read[k], summary)
+        except Exception as exc:
+            results[k] = _failure(exc, tasks[k])
+    return [results[k] for k in range(len(tasks))]
 
 
 def clean_dataset(task: Task, settings: Settings) -> FileResult:
@@ -182,10 +229,16 @@ def clean_file(task: Task, settings: Settings) -> FileResult:
     """Clean one file; any problem with it becomes the result's ``error`` so that the run goes on."""
     try:
         return clean_dataset(task, settings) if task.kind == "jsonl" else clean_document(task, settings)
-    except (CleanerError, OSError) as exc:
+    except Exception as exc:
+        return _failure(exc, task)
+
+
+def _failure(exc: Exception, task: Task) -> FileResult:
+    """The result of a file that failed: what went wrong with it (one odd file must not stop a run over a
+    million: it is reported and the run goes on)."""
+    if isinstance(exc, (CleanerError, OSError)):
         return FileResult(task.rel, error=_reason(exc, task))
-    except Exception as exc:  # one odd file must not stop a run over a million: report it and go on
-        return FileResult(task.rel, error=f"unexpected {type(exc).__name__}: {exc}")
+    return FileResult(task.rel, error=f"unexpected {type(exc).__name__}: {exc}")
 
 
 def default_jobs() -> int:
@@ -215,28 +268,56 @@ def chunk_tasks(tasks: list[Task], jobs: int) -> list[list[Task]]:
 Cleaner = Callable[[Task, Settings], FileResult]  # what cleans one file: clean_file (tests put a crashing one)
 
 
+def clean_group(group: list[Task], settings: Settings, clean: Cleaner = clean_file) -> list[FileResult]:
+    """The results of a group of :func:`together`: several small text files cleaned at once, or one file."""
+    return clean_documents(group, settings) if len(group) > 1 else [clean(group[0], settings)]
+
+
 def clean_chunk(
     chunk: list[Task], settings: Settings, marker_dir: Path | None = None, clean: Cleaner = clean_file
 ) -> list[FileResult]:
-    """Clean the files of one chunk (one worker task).
+    """Clean the files of one chunk (one worker task); small text files are scored together (:func:`together`).
 
-    With ``marker_dir``, the worker first writes the name of the file it is cleaning to its marker file there,
-    so that when it dies (out of memory, a crash) the batch process knows which file killed it.
+    With ``marker_dir``, the worker first writes the names of the files it is cleaning to its marker file
+    there, so that when it dies (out of memory, a crash) the batch process knows which files it was on.
     """
-    if marker_dir is None:
-        return [clean(t, settings) for t in chunk]
+    fd = os.open(marker_dir / f"worker-{os.getpid()}", os.O_WRONLY | os.O_CREAT, 0o644) if marker_dir else None
     results = []
-    fd = os.open(marker_dir / f"worker-{os.getpid()}", os.O_WRONLY | os.O_CREAT, 0o644)
     try:
-        for task in chunk:
-            name = os.fsencode(task.rel)
-            os.pwrite(fd, name, 0)
-            os.ftruncate(fd, len(name))
-            results.append(clean(task, settings))
-        os.ftruncate(fd, 0)
+        for group in together(chunk, settings, clean):
+            if fd is not None:
+                names = b"\0".join(os.fsencode(task.rel) for task in group)
+                os.pwrite(fd, names, 0)
+                os.ftruncate(fd, len(names))
+            results += clean_group(group, settings, clean)
+        if fd is not None:
+            os.ftruncate(fd, 0)
     finally:
-        os.close(fd)
+        if fd is not None:
+            os.close(fd)
     return results
+
+
+def together(tasks: list[Task], settings: Settings, clean: Cleaner = clean_file) -> Iterator[list[Task]]:
+    """The tasks in order, in groups to clean at once: runs of plain-text files (not ``--explain``, not
+    ``--html``), up to ``BATCH_DOCUMENTS`` files or ``BATCH_CHARS`` bytes; any other file alone."""
+
+    def joins(task: Task) -> bool:
+        return clean is clean_file and task.kind == "text" and not settings.explain and not settings.html
+
+    group: list[Task] = []
+    size = 0
+    for task in tasks:
+        if group and (not joins(task) or len(group) >= BATCH_DOCUMENTS or size + task.size > BATCH_CHARS):
+            yield group
+            group, size = [], 0
+        if not joins(task):
+            yield [task]
+            continue
+        group.append(task)
+        size += task.size
+    if group:
+        yield group
 
 
 def watch_parent(parent: int) -> None:
@@ -259,9 +340,7 @@ def in_flight(marker_dir: Path) -> set[str]:
     names = set()
     for marker in marker_dir.glob("worker-*"):
         with contextlib.suppress(OSError):
-            name = marker.read_bytes()
-            if name:
-                names.add(os.fsdecode(name))
+            names.update(os.fsdecode(name) for name in marker.read_bytes().split(b"\0") if name)
             marker.unlink()
     return names
 
@@ -276,7 +355,7 @@ def run_tasks(
     and the rest goes on in a new pool. Closing this generator (Ctrl-C, SIGTERM) ends the workers.
     """
     if jobs <= 1 or len(tasks) <= 1:
-        yield from ([clean(t, settings)] for t in tasks)
+        yield from (clean_group(group, settings, clean) for group in together(tasks, settings, clean))
         return
     pending = tasks
     while pending:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from cleaner import api, batch_run
 from cleaner.api import Cleaner
 from cleaner.batch import batch_command
-from cleaner.batch_plan import TEMP_NAME, FileResult, Task, file_kind
+from cleaner.batch_plan import TEMP_NAME, FileResult, Task, file_kind, plan_tree
 from cleaner.batch_report import progress_bar
 from cleaner.errors import ModelError
 from cleaner.manifest import STATE_DIR
@@ -447,3 +447,81 @@ def test_help_text() -> None:
     result = CliRunner().invoke(batch_command, ["--help"])
     assert result.exit_code == 0
     assert "SRC" in result.output and "--jobs" in result.output and "--explain" in result.output
+
+
+# ------------------------------------------------------------------------------------ small files cleaned together
+
+
+def _plain_tasks(src: Path, dst: Path) -> list[Task]:
+    return [t for t in plan_tree(src, dst, (), False, False).tasks if t.kind == "text"]
+
+
+@pytest.fixture
+def odd_src(src: Path) -> Path:
+    """The small tree with text files that are odd each in their own way."""
+    (src / "empty.txt").write_bytes(b"")
+    (src / "latin1.txt").write_bytes("Caf\xe9 au lait\nThe council met on Monday, officials said.\n".encode("latin-1"))
+    (src / "replaced.txt").write_bytes(b"The council met on Monday \xff officials said.\n")
+    (src / "page.txt").write_text(HTML, encoding="utf-8")  # sniffed as HTML
+    (src / "binary.txt").write_bytes(b"\x00\x01\x02 binary")  # fails
+    (src / "blank.txt").write_text("\n\n  \n", encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize("use_model", [True, False], ids=["model", "rules"])
+def test_small_files_cleaned_together_are_cleaned_as_alone(odd_src: Path, tmp_path: Path, use_model: bool) -> None:
+    settings = batch_run.Settings(Options(use_model=use_model))
+    alone = [batch_run.clean_file(t, settings) for t in _plain_tasks(odd_src, tmp_path / "a")]
+    together = batch_run.clean_documents(_plain_tasks(odd_src, tmp_path / "b"), settings)
+    assert together == alone and len(alone) > 8
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert [r.rel for r in together if r.error] == ["binary.txt"]
+
+
+def test_a_batch_that_fails_to_score_is_cleaned_file_by_file(
+    odd_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = batch_run.Settings(Options(use_model=False))
+    alone = [batch_run.clean_file(t, settings) for t in _plain_tasks(odd_src, tmp_path / "a")]
+
+    def broken(self: Cleaner, texts: list[str], html: bool | None = None) -> list:
+        raise RuntimeError("a bug in batch scoring")
+
+    monkeypatch.setattr(Cleaner, "summarize_many", broken)
+    assert batch_run.clean_documents(_plain_tasks(odd_src, tmp_path / "b"), settings) == alone
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_only_plain_text_files_are_grouped(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tasks = plan_tree(src, tmp_path / "dst", (), False, False).tasks
+    settings = batch_run.Settings(Options())
+    groups = list(batch_run.together(tasks, settings))
+    assert [t for g in groups for t in g] == tasks  # in order, each once
+    assert all(len(g) == 1 or {t.kind for t in g} == {"text"} for g in groups)
+    assert max(len(g) for g in groups) > 1
+    for alone in (batch_run.Settings(Options(), explain=True), batch_run.Settings(Options(), html=True)):
+        assert {len(g) for g in batch_run.together(tasks, alone)} == {1}
+    assert {len(g) for g in batch_run.together(tasks, settings, clean=lambda t, s: batch_run.clean_file(t, s))} == {1}
+    monkeypatch.setattr(batch_run, "BATCH_DOCUMENTS", 2)
+    assert max(len(g) for g in batch_run.together(tasks, settings)) == 2
+    monkeypatch.setattr(batch_run, "BATCH_CHARS", 1)
+    assert {len(g) for g in batch_run.together(tasks, settings)} == {1}  # each file is over the size alone
+
+
+def test_a_worker_marks_every_file_of_its_group(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that dies while it scores a group leaves the names of all its files: each is then run alone."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    seen: list[set[str]] = []
+    cleaned = batch_run.clean_documents
+
+    def watched(tasks: list[Task], settings: batch_run.Settings) -> list[FileResult]:
+        seen.append(batch_run.in_flight(markers))  # what the batch process would read if we died now
+        return cleaned(tasks, settings)
+
+    monkeypatch.setattr(batch_run, "clean_documents", watched)
+    tasks = _plain_tasks(src, tmp_path / "dst")
+    results = batch_run.clean_chunk(tasks, batch_run.Settings(Options(use_model=False)), markers)
+    assert len(results) == len(tasks) and not any(r.error for r in results)
+    assert seen == [{t.rel for t in tasks}]
+    assert batch_run.in_flight(markers) == set()
