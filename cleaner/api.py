@@ -287,7 +287,7 @@ class Cleaner:
         scored = self._score_windows([(texts, at) for _, _, texts, at in batch])
         for (k, raw, _, _), window in zip(batch, scored):
             stream = DecisionStream(self.options)
-            summaries[k] = self._summarized(self._decided([(raw, window)], stream), stream)
+            summaries[k] = self._summarized([stream.feed_last(raw, window)], stream)
 
     def _summarized(self, decided: Iterable[DecidedLines], stream: DecisionStream) -> DocumentSummary:
         """The summary of a document's ``decided`` windows, as ``stream`` decides them."""

@@ -278,6 +278,25 @@ class DecisionStream:
 
     def feed_lines(self, raw_lines: Sequence[str], scored: ScoredLines) -> DecidedLines:
         """:meth:`feed`, with the non-blank lines' scores as columns, giving :class:`DecidedLines`."""
+        raw, lines = self._taken(raw_lines, scored)
+        return self._give_out(raw, lines, max(len(lines.score) - 1, 0))
+
+    def finish_lines(self) -> DecidedLines:
+        """:meth:`finish`, as :class:`DecidedLines`."""
+        out = self._give_out(self._held, self._waiting, len(self._waiting.score))
+        self._finished()
+        return out
+
+    def feed_last(self, raw_lines: Sequence[str], scored: ScoredLines) -> DecidedLines:
+        """:meth:`feed_lines` of the document's last raw lines, then :meth:`finish_lines`, in one step: the same
+        decisions, decided together (what a document of one window needs; ``--jsonl`` has many)."""
+        raw, lines = self._taken(raw_lines, scored)
+        out = self._give_out(raw, lines, len(lines.score))
+        self._finished()
+        return out
+
+    def _taken(self, raw_lines: Sequence[str], scored: ScoredLines) -> tuple[list[str], _Lines]:
+        """The raw lines held and these, with the lines not decided yet: the waiting one and these."""
         held = len(self._held)
         raw = self._held + list(raw_lines)
         lines = self._waiting
@@ -295,14 +314,12 @@ class DecisionStream:
                 lines.furniture + furniture,
             )
         self._n += len(raw_lines)
-        return self._give_out(raw, lines, max(len(lines.score) - 1, 0))
+        return raw, lines
 
-    def finish_lines(self) -> DecidedLines:
-        """:meth:`finish`, as :class:`DecidedLines`."""
-        out = self._give_out(self._held, self._waiting, len(self._waiting.score))
+    def _finished(self) -> None:
+        """Every line is decided: :attr:`truncated` is final."""
         last = self._last_kept
         self.truncated = self._paywall or (last is not None and is_truncated_tail(last))
-        return out
 
     def _read(self, scored: ScoredLines) -> tuple[list[bool], list[str | None], list[str | None]]:
         """What each new line's score and rules decide before its neighbours are known, worked out once per

@@ -22,6 +22,7 @@ from cleaner.decide import (
     Decision,
     DecisionStream,
     DocumentResult,
+    ScoredLines,
     decide,
 )
 from cleaner.features import line_shape
@@ -341,11 +342,13 @@ _CATEGORIES = ["body", "title", "noise", "navigation", "paywall", "newsletter", 
             Options(threshold=0.5),
         ]
     ),
+    st.booleans(),
 )
 def test_decisions_are_those_of_the_line_by_line_code(
-    lines: list[tuple[str, float, str, str]], cuts: list[int], options: Options
+    lines: list[tuple[str, float, str, str]], cuts: list[int], options: Options, last_in_one_step: bool
 ) -> None:
-    # the stream decides a window's lines together; tests/reference_decide.py decides one line at a time
+    # the stream decides a window's lines together; tests/reference_decide.py decides one line at a time.
+    # ``last_in_one_step``: the last window goes in with feed_last (feed, then finish, in one step)
     raw = [line for line, *_ in lines]
     scored = [(score, kc, dc) for line, score, kc, dc in lines if not is_blank(line)]
     rules = [line_shape(line.strip()).rules for line in raw if not is_blank(line)]
@@ -355,10 +358,16 @@ def test_decisions_are_those_of_the_line_by_line_code(
     stream = DecisionStream(options)
     emitted: list[tuple[str, Decision | None]] = []
     done = 0
-    for lo, hi in pairwise(bounds):
+    windows = list(pairwise(bounds))
+    for w, (lo, hi) in enumerate(windows):
         k = sum(not is_blank(line) for line in raw[lo:hi])
-        emitted += stream.feed(raw[lo:hi], scored[done : done + k], rules[done : done + k])
+        window = ScoredLines.of(raw[lo:hi], scored[done : done + k], rules[done : done + k])
+        if last_in_one_step and w == len(windows) - 1:
+            emitted += stream.feed_last(raw[lo:hi], window).emitted()
+            break
+        emitted += stream.feed_lines(raw[lo:hi], window).emitted()
         done += k
-    emitted += stream.finish()
+    else:
+        emitted += stream.finish()
     assert emitted == expected
     assert stream.truncated == old.truncated
