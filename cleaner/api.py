@@ -33,7 +33,7 @@ from cleaner.decide import (
     decide,
 )
 from cleaner.fallback import fallback_scores
-from cleaner.features import concat_groups, document_groups_many, line_shape
+from cleaner.features import batch_groups, line_shape
 from cleaner.model import LinearModel, default_model_path, load_model
 from cleaner.options import Options
 from cleaner.rules import Rule, match_rules
@@ -60,36 +60,30 @@ def model_scores(model: LinearModel, texts: list[str]) -> Columns:
 
 def model_scores_many(model: LinearModel, documents: Sequence[list[str]]) -> list[Columns]:
     """:func:`model_scores` of each document's lines, the same numbers: features and stage-2 context are
-    each document's own, but stage 1's sums and stage 2's trees run once over all the documents' lines.
-    Each call has a fixed cost of a few hundred numpy calls, which small documents (``--jsonl``) then
-    share instead of paying each."""
-    docs = document_groups_many(documents)
-    ends = np.cumsum([len(d.length) for d in docs]).tolist()
-    spans = list(zip([0, *ends[:-1]], ends))
-    probs, keep_logit, category_logit = model.scores_grouped(docs[0] if len(docs) == 1 else concat_groups(docs))
-    named = [[_named_category(f.shape.rules) for f in d.facts] for d in docs]  # per distinct text
-    ruled = [np.fromiter((c is not None for c in n), bool, len(n))[d.text_index] for d, n in zip(docs, named)]
+    each document's own, but they are computed, and stage 1's sums and stage 2's trees run, once over all
+    the documents' lines. Each call has a fixed cost of a few hundred numpy calls, which small documents
+    (``--jsonl``, ``batch``) then share instead of paying each."""
+    groups = batch_groups(documents)
+    sizes = np.array([len(texts) for texts in documents], np.int64)
+    probs, keep_logit, category_logit = model.scores_grouped(groups)
+    named = [_named_category(f.shape.rules) for f in groups.facts]  # per distinct text
+    text_index = groups.text_index
+    ruled = np.fromiter((c is not None for c in named), bool, len(named))[text_index]
     if model.stage2 is not None:
-        lengths = docs[0].length if len(docs) == 1 else np.concatenate([d.length for d in docs])
-        sizes = np.array([len(d.length) for d in docs], np.int64)
-        ruled_all = ruled[0] if len(docs) == 1 else np.concatenate(ruled)
-        keep_logit = model.stage2.decision(context_matrices(keep_logit, lengths, ruled_all, category_logit, sizes))
-        keep_logit = keep_logit.astype(np.float64)
+        context = context_matrices(keep_logit, groups.length, ruled, category_logit, sizes)
+        keep_logit = model.stage2.decision(context).astype(np.float64)
     keep_p = (1.0 / (1.0 + np.exp(-keep_logit))).tolist()
     keep_mask = model.keep_mask
     classes = np.array(model.classes)
     keep_cat = classes[keep_mask][probs[:, keep_mask].argmax(axis=1)].tolist()
     drop_cat = classes[~keep_mask][probs[:, ~keep_mask].argmax(axis=1)].tolist()
-    out: list[Columns] = []
-    for (a, b), d, n, r in zip(spans, docs, named, ruled):
-        drops = drop_cat[a:b]
-        text_index = d.text_index
-        for i in np.flatnonzero(r).tolist():
-            phrase, category = n[text_index[i]]  # type: ignore[misc]
-            if phrase or drops[i] == "noise":
-                drops[i] = category
-        out.append((keep_p[a:b], keep_cat[a:b], drops, d.line_rules()))
-    return out
+    for i in np.flatnonzero(ruled).tolist():
+        phrase, category = named[text_index[i]]  # type: ignore[misc]
+        if phrase or drop_cat[i] == "noise":
+            drop_cat[i] = category
+    rules = groups.line_rules()
+    ends = np.cumsum(sizes).tolist()
+    return [(keep_p[a:b], keep_cat[a:b], drop_cat[a:b], rules[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _named_category(rules: tuple[Rule, ...]) -> tuple[bool, str] | None:

@@ -49,8 +49,9 @@ import math
 import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from itertools import chain, pairwise
+from typing import Any
 
 import numpy as np
 
@@ -506,19 +507,16 @@ def _context_arrays(
     return tuple(np.stack(cols, axis=1) for cols in (head, middle, tail))  # type: ignore[return-value]
 
 
-def _repeats(text_index: np.ndarray, first_at: np.ndarray, counts: np.ndarray, lb: np.ndarray) -> Group:
+def _repeats(codes: _LineCodes, counts: np.ndarray, later: np.ndarray, first_copy: np.ndarray) -> Group:
     """The repetition features of each line (most lines have none), as distinct tuples and each line's one.
 
-    ``text_index`` numbers each line's text (0 for the first line's), ``first_at`` is where each numbered
-    text first occurs, ``counts`` how often each line's text occurs, ``lb`` each line's length bucket.
+    ``counts`` is how often each line's text occurs in its document, ``later`` whether an earlier line of its
+    document has its text, ``first_copy`` whether it is a later copy of its document's first line.
     """
-    i = np.arange(len(text_index))
-    later = first_at[text_index] < i
-    first_copy = (text_index == 0) & (i > 0)  # a copy of the first line occurs twice at least
-    code = np.where(counts > 1, (first_copy * BUCKETS + lb) * 2 + later, -1)
-    codes = distinct_values(code)
+    code = np.where(counts > 1, (first_copy * BUCKETS + codes.length_bucket) * 2 + later, -1)
+    values = distinct_values(code)
     tuples = []
-    for c in codes.tolist():
+    for c in values.tolist():
         if c < 0:
             tuples.append(())
             continue
@@ -526,7 +524,7 @@ def _repeats(text_index: np.ndarray, first_at: np.ndarray, counts: np.ndarray, l
         names = ["repeat:first"] if is_first else []
         names.append(f"repeat:{bucket}:{'later' if is_later else 'first'}")
         tuples.append(_hashed(names))
-    return tuples, np.searchsorted(codes, code)
+    return tuples, np.searchsorted(values, code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,35 +539,66 @@ class _LineCodes:
 
 
 @dataclass(frozen=True, slots=True)
-class _Document:
-    """What a document's features are built from: the facts of each distinct text, each line's text number,
-    the doc key, the context features as ``(lines, k)`` index arrays (head, middle, tail) and the lines'
-    repetition features."""
+class _Batch:
+    """What the features of documents laid one after another are built from: the facts of each distinct text
+    of the batch once, each line's text, and what each line's document says of it. One document is a batch
+    of one; in a batch, every feature is still each document's own (``tests/test_context.py``)."""
 
-    facts: list[LineFacts]  # per distinct text, in order of first occurrence
+    facts: list[LineFacts]  # of each distinct text, in order of first occurrence
     text_index: np.ndarray  # each line's text: its place in ``facts``
-    length: np.ndarray  # each line's length
-    dk: int
-    head: np.ndarray
-    middle: np.ndarray
-    tail: np.ndarray
-    repeats: Group
+    codes: _LineCodes
+    sizes: np.ndarray  # each document's lines (none empty)
+    spans: Spans
+    dks: np.ndarray  # each line's document's doc key
+    counts: np.ndarray  # how often each line's text occurs in its document
+    later: np.ndarray  # an earlier line of its document has its text
+    first_copy: np.ndarray  # its text is its document's first line's, and it is not that line
+
+    def context(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The head, middle and tail context features of each line (:func:`_context_arrays`)."""
+        return _context_arrays(self.codes, self.counts, self.dks, self.sizes)
+
+    def groups(self) -> tuple[Group, ...]:
+        """The variable-length features of the lines, as distinct tuples and each line's one: its own features;
+        what the lines one and two above and below it in its document give it (``p1``, ``n1``, ``p2``, ``n2``),
+        plain, then crossed with its doc key; its rule categories crossed with the doc key; its repetition
+        features."""
+        facts, spans = self.facts, self.spans
+        first_kind, kind_of_text = distinct_index([f.kind for f in facts])
+        kinds = [facts[k].kind for k in first_kind]
+        kind_index = kind_of_text[self.text_index]
+        missing = len(kinds)  # the kind index of a missing neighbour
+        groups: list[Group] = [([f.own for f in facts], self.text_index)]
+        plain = [_parts(0, k) for k in kinds] + [_parts(0, _NO_LINE)]
+        shifted = []
+        for which, by in ((0, -1), (1, 1), (2, -2), (3, 2)):
+            index = _shifted_index(kind_index, by, missing)
+            if not spans.single:  # a neighbour in another document is missing
+                index[(spans.i + by < 0) | (spans.i + by >= spans.n)] = missing
+            shifted.append(index)
+            groups.append(([p[which] for p in plain], index))
+        for which, index in enumerate(shifted):  # crossed with each line's doc key: distinct (key, kind) pairs
+            groups.append(_crossed(self.dks * (missing + 1) + index, missing + 1, kinds, which))
+        groups.append(_crossed(self.dks * (missing + 1) + kind_index, missing + 1, kinds, 4))
+        groups.append(_repeats(self.codes, self.counts, self.later, self.first_copy))
+        return tuple(groups)
 
 
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    """A document's line facts: those of each distinct text once, spread to the lines."""
+def _crossed(pair: np.ndarray, width: int, kinds: list[Any], which: int) -> Group:
+    """The tuples of part ``which`` of ``_parts(doc key, kind)`` for each line's ``pair`` code (``doc key *
+    width + kind index``, the last index: no line), distinct, and each line's one."""
+    values = distinct_values(pair)
+    tuples = []
+    for code in values.tolist():
+        dk, k = divmod(code, width)
+        tuples.append(_parts(dk, kinds[k] if k < len(kinds) else _NO_LINE)[which])
+    return tuples, np.searchsorted(values, pair)
 
-    facts: list[LineFacts]  # per distinct text, in order of first occurrence
-    first_at: np.ndarray  # where each distinct text first occurs
-    text_index: np.ndarray  # each line's text: its place in ``facts``
-    lines: _LineCodes
-    counts: np.ndarray  # how often each line's text occurs
-    dk: int
 
-
-def _facts(texts: Sequence[str]) -> _Facts:
-    """The facts of each distinct text once, spread to the lines with numpy: boilerplate repeats."""
+def _batch(documents: Sequence[Sequence[str]]) -> _Batch:
+    """The :class:`_Batch` of non-empty documents: the facts of each distinct text once, spread to the lines
+    with numpy (boilerplate repeats, within a document and across them)."""
+    texts = [t for doc in documents for t in doc]
     first_at, text_index = distinct_index(texts)
     facts = [line_facts(texts[k]) for k in first_at]
     d = len(facts)
@@ -577,45 +606,32 @@ def _facts(texts: Sequence[str]) -> _Facts:
     def spread(values: Iterable[int]) -> np.ndarray:
         return np.fromiter(values, np.int64, d)[text_index]
 
-    lines = _LineCodes(
+    codes = _LineCodes(
         spread(f.shape.length for f in facts),
         spread(f.length_bucket for f in facts),
         spread(f.terminal for f in facts),
         spread(f.start for f in facts),
         spread(f.shape.sentence for f in facts),
     )
-    counts = np.bincount(text_index, minlength=d)[text_index]
-    return _Facts(facts, np.asarray(first_at, np.int64), text_index, lines, counts, _doc_key(lines.length.tolist()))
-
-
-def _documents(documents: Sequence[Sequence[str]]) -> list[_Document]:
-    """The :class:`_Document` of each of several non-empty documents: their context features are computed
-    together (:func:`_context_arrays` keeps each document's own), the rest one document at a time."""
-    each = [_facts(texts) for texts in documents]
-    sizes = np.array([len(f.text_index) for f in each], np.int64)
-    lines = _LineCodes(*(np.concatenate([getattr(f.lines, field.name) for f in each]) for field in fields(_LineCodes)))
-    dks = np.repeat(np.array([f.dk for f in each], np.int64), sizes)
-    counts = np.concatenate([f.counts for f in each])
-    cuts = np.cumsum(sizes)[:-1]
-    head, middle, tail = (np.split(a, cuts) for a in _context_arrays(lines, counts, dks, sizes))
-    return [
-        _Document(
-            f.facts,
-            f.text_index,
-            f.lines.length,
-            f.dk,
-            head[k],
-            middle[k],
-            tail[k],
-            _repeats(f.text_index, f.first_at, f.counts, f.lines.length_bucket),
-        )
-        for k, f in enumerate(each)
-    ]
-
-
-def _document(texts: Sequence[str]) -> _Document:
-    """The :class:`_Document` of one non-empty document."""
-    return _documents([texts])[0]
+    sizes = np.array([len(doc) for doc in documents], np.int64)
+    spans = Spans(sizes)
+    dks = spans.spread([_doc_key(part.tolist()) for part in spans.parts(codes.length)])
+    if spans.single:
+        counts = np.bincount(text_index, minlength=d)[text_index]
+        later = np.asarray(first_at, np.int64)[text_index] < spans.g
+        first_copy = (text_index == 0) & (spans.g > 0)
+    else:  # the same, per document: a line's text within its document is the pair (document, text)
+        pair = spans.spread(np.arange(len(sizes))) * d + text_index
+        order = np.argsort(pair, kind="stable")
+        ordered = pair[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        run = np.diff(np.append(starts, len(pair)))
+        counts, first_line = np.empty_like(pair), np.empty_like(pair)
+        counts[order] = np.repeat(run, run)
+        first_line[order] = np.repeat(order[starts], run)  # the stable sort keeps each pair's first line first
+        later = first_line < spans.g
+        first_copy = (text_index == text_index[spans.first]) & (spans.i > 0)
+    return _Batch(facts, text_index, codes, sizes, spans, dks, counts, later, first_copy)
 
 
 def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -631,24 +647,25 @@ def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     n = len(texts)
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    doc = _document(texts)
+    batch = _batch([texts])
+    head, middle, tail = batch.context()
     own, p1, n1, p2, n2, d_p1, d_n1, d_p2, d_n2, d_cats, repeats = (
-        [tuples[k] for k in index.tolist()] for tuples, index in _groups(doc)
+        [tuples[k] for k in index.tolist()] for tuples, index in batch.groups()
     )
     segments: list[list[tuple[int, ...]] | np.ndarray] = [  # in the order of document_features' rows
         own,
-        doc.head,
+        head,
         p1,
         n1,
         p2,
         n2,
-        doc.middle,
+        middle,
         d_cats,
         d_p1,
         d_n1,
         d_p2,
         d_n2,
-        doc.tail,
+        tail,
         repeats,
     ]
     lengths = np.stack(
@@ -718,68 +735,26 @@ def document_groups(texts: Sequence[str]) -> DocumentGroups:
     >>> len(own), index.tolist(), hash_feature("rule:skip_link") in own[0]
     (2, [0, 0, 1], True)
     """
-    return document_groups_many([texts])[0]
+    return batch_groups([texts])
 
 
-def document_groups_many(documents: Sequence[Sequence[str]]) -> list[DocumentGroups]:
-    """:func:`document_groups` of each document, the same arrays: the context features of all the documents
-    are computed at once, so many small documents share that fixed cost."""
-    out: list[DocumentGroups | None] = [None] * len(documents)
-    filled = [k for k, texts in enumerate(documents) if texts]
-    for k, doc in zip(filled, _documents([documents[k] for k in filled]) if filled else []):
-        fixed = np.concatenate((doc.head, doc.middle, doc.tail), axis=1)
-        out[k] = DocumentGroups(fixed, _groups(doc), doc.facts, doc.text_index, doc.length)
-    empty = np.zeros(0, np.int64)
-    return [g if g is not None else DocumentGroups(np.zeros((0, 0), np.int64), (), [], empty, empty) for g in out]
+def batch_groups(documents: Sequence[Sequence[str]]) -> DocumentGroups:
+    """The :class:`DocumentGroups` of several documents' lines, one document after another: each line has the
+    features :func:`document_groups` gives it in its own document, computed for all the documents at once,
+    so many small documents (``--jsonl``, ``batch``) share the fixed cost. ``facts`` and ``text_index`` are
+    the batch's: a text several documents have is one fact. Empty documents add nothing.
 
-
-def concat_groups(docs: Sequence[DocumentGroups]) -> DocumentGroups:
-    """The groups of several documents as one, their lines one after another: a model's sums of it are each
-    document's sums (every sum is a line's own), so documents can be scored at once. A tuple several
-    documents have is listed once, so that a line repeated in the same context in two documents (a site's
-    footer) has equal rows and is scored once.
-
-    >>> a, b = document_groups(["Skip to content"]), document_groups(["Subscribe", "Skip to content"])
-    >>> both = concat_groups([a, b])
+    >>> both = batch_groups([["Skip to content"], [], ["Subscribe", "Skip to content"]])
     >>> both.fixed.shape[0], both.text_index.tolist(), [f.shape.length for f in both.facts]
-    (3, [0, 1, 2], [15, 9, 15])
+    (3, [0, 1, 0], [15, 9])
     """
-    filled = [d for d in docs if len(d.fixed)]  # an empty document has no groups
+    filled = [doc for doc in documents if doc]
     if not filled:
-        return document_groups([])
-    offsets = np.cumsum([0, *(len(d.facts) for d in filled)])
-    groups = []
-    for parts in zip(*(d.groups for d in filled)):
-        sizes = np.cumsum([0, *(len(tuples) for tuples, _ in parts)])
-        tuples = [t for part, _ in parts for t in part]
-        first, number = distinct_index(tuples)  # a tuple two documents share: listed once
-        index = np.concatenate([index + size for (_, index), size in zip(parts, sizes)])
-        groups.append(([tuples[k] for k in first], number[index]))
-    return DocumentGroups(
-        np.concatenate([d.fixed for d in filled]),
-        tuple(groups),
-        [f for d in filled for f in d.facts],
-        np.concatenate([d.text_index + offset for d, offset in zip(filled, offsets)]),
-        np.concatenate([d.length for d in filled]),
-    )
-
-
-def _groups(doc: _Document) -> tuple[Group, ...]:
-    """The variable-length features of a document's lines, as distinct tuples and each line's one: its own
-    features; what the lines one and two above and below give it (``p1``, ``n1``, ``p2``, ``n2``), plain, then
-    crossed with the doc key; its rule categories crossed with the doc key; its repetition features."""
-    facts, dk = doc.facts, doc.dk
-    first_kind, kind_of_text = distinct_index([f.kind for f in facts])
-    kinds = [facts[k].kind for k in first_kind]
-    kind_index = kind_of_text[doc.text_index]
-    groups: list[Group] = [([f.own for f in facts], doc.text_index)]
-    for dkey in (0, dk):
-        parts = [_parts(dkey, k) for k in kinds] + [_parts(dkey, _NO_LINE)]  # the last: a missing neighbour
-        for which, by in ((0, -1), (1, 1), (2, -2), (3, 2)):
-            groups.append(([p[which] for p in parts], _shifted_index(kind_index, by, len(kinds))))
-    groups.append(([_parts(dk, k)[4] for k in kinds], kind_index))
-    groups.append(doc.repeats)
-    return tuple(groups)
+        empty = np.zeros(0, np.int64)
+        return DocumentGroups(np.zeros((0, 0), np.int64), (), [], empty, empty)
+    batch = _batch(filled)
+    fixed = np.concatenate(batch.context(), axis=1)
+    return DocumentGroups(fixed, batch.groups(), batch.facts, batch.text_index, batch.codes.length)
 
 
 def document_features(texts: Sequence[str], shapes: Sequence[LineShape] | None = None) -> list[list[int]]:
@@ -800,11 +775,10 @@ __all__ = [
     "DocumentGroups",
     "LineFacts",
     "LineShape",
-    "concat_groups",
+    "batch_groups",
     "document_feature_array",
     "document_features",
     "document_groups",
-    "document_groups_many",
     "hash_feature",
     "line_facts",
     "line_shape",

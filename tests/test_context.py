@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.context import FEATURE_NAMES, context_matrices, context_matrix
-from cleaner.features import document_groups, document_groups_many
+from cleaner.features import DocumentGroups, batch_groups, document_groups
 from tests.reference_features import reference_context_matrix
 
 # Logits with ties (a few repeated values) and extremes past the clip, lengths from empty to long.
@@ -68,13 +68,20 @@ _TEXT = st.sampled_from(
 )
 
 
+def _line_features(groups: DocumentGroups) -> list[tuple]:
+    """Each line's features as the model reads them: its fixed row, then its tuple of each group."""
+    return [
+        (tuple(groups.fixed[i].tolist()), *(tuples[index[i]] for tuples, index in groups.groups))
+        for i in range(len(groups.fixed))
+    ]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(_TEXT, max_size=30), min_size=1, max_size=6))
 def test_documents_grouped_together_are_grouped_as_alone(docs: list[list[str]]) -> None:
-    together = document_groups_many(docs)
-    for doc, got in zip(docs, together, strict=True):
-        want = document_groups(doc)
-        assert got.fixed.tobytes() == want.fixed.tobytes() and got.fixed.shape == want.fixed.shape
-        assert got.text_index.tolist() == want.text_index.tolist()
-        assert got.length.tolist() == want.length.tolist()
-        assert [(t, i.tolist()) for t, i in got.groups] == [(t, i.tolist()) for t, i in want.groups]
+    together = batch_groups(docs)
+    alone = [document_groups(doc) for doc in docs]
+    assert _line_features(together) == [line for groups in alone for line in _line_features(groups)]
+    assert together.length.tolist() == [n for groups in alone for n in groups.length.tolist()]
+    facts = [together.facts[k] for k in together.text_index.tolist()]
+    assert facts == [g.facts[k] for g in alone for k in g.text_index.tolist()]
