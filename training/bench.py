@@ -361,17 +361,29 @@ def idempotence_section(docs: Sequence[dict]) -> list[str]:
 
 
 def jsonl_memory_rows(tmp: Path) -> list[str]:
-    """Peak memory of ``cleaner clean --jsonl`` on two input sizes: flat when it streams."""
+    """``cleaner clean --jsonl``: peak memory on two input sizes (flat when it streams), and speed on small
+    documents that all differ, as in a dataset (each seed alone, with its own first line, as batch's files)."""
     import json
 
     doc = json.dumps({"id": 0, "text": seed_text()}) + "\n"
+    cases = [(f"{mb} MB", doc * (int(mb * 1e6 / len(doc.encode())) + 1)) for mb in JSONL_MB]
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    small: list[str] = []
+    size = 0
+    while size < JSONL_MB[-1] * 1e6:
+        k = len(small)
+        line = json.dumps({"id": k, "text": f"Story number {k} of the generated set\n{texts[k % len(texts)]}"})
+        small.append(line + "\n")
+        size += len(small[-1].encode())
+    cases.append((f"{JSONL_MB[-1]} MB of {len(small):,} distinct small documents", "".join(small)))
     rows = []
-    for mb in JSONL_MB:
-        path = tmp / f"data_{mb}.jsonl"
-        path.write_text(doc * (int(mb * 1e6 / len(doc.encode())) + 1), encoding="utf-8")
+    for label, data in cases:
+        path = tmp / "data.jsonl"
+        path.write_text(data, encoding="utf-8")
+        mb = path.stat().st_size / 1e6
         secs, rss, code = run_child([*CLEANER, "clean", "--jsonl", str(path)])
         rows.append(
-            f"| `clean --jsonl`, {mb} MB | {secs:.1f} s, {mb / secs:.2f} MB/s, peak {rss:.0f} MB, exit {code} |"
+            f"| `clean --jsonl`, {label} | {secs:.1f} s, {mb / secs:.2f} MB/s, peak {rss:.0f} MB, exit {code} |"
         )
         path.unlink()
     return rows
