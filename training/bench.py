@@ -60,13 +60,16 @@ DASK_COPIES = 600  # copies of the seeds for the Dask rows: ~13 MB, long enough 
 JSONL_MB = (5, 25)  # two sizes: equal peaks show streaming with constant memory
 
 
-# A small launcher runs the measured command and reports its peak RSS: a child forked straight from this
-# (large) process would start its ru_maxrss at our own size, inflating every peak.
+# A small launcher runs the measured command and reports its wall time and peak RSS: a child forked straight
+# from this (large) process would start its ru_maxrss at our own size, inflating every peak. The launcher
+# times the child itself, so that its own start (an interpreter and ``subprocess``) is not counted.
 _PEAK_LAUNCHER = (
-    "import os, subprocess, sys\n"
+    "import os, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
     "p = subprocess.Popen(sys.argv[2:])\n"
     "_, status, usage = os.wait4(p.pid, 0)\n"
-    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "secs = time.perf_counter() - start\n"
+    "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss} {secs!r}')\n"
     "sys.exit(os.waitstatus_to_exitcode(status))\n"
 )
 
@@ -74,7 +77,6 @@ _PEAK_LAUNCHER = (
 def run_child(cmd: Sequence[str], stdin_path: Path | None = None) -> tuple[float, float, int]:
     """``(wall seconds, peak RSS MB, exit code)`` of one child process, its output discarded."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
-        start = time.perf_counter()
         with open(stdin_path or os.devnull, "rb") as fin, open(os.devnull, "wb") as fout:
             code = subprocess.call(
                 [sys.executable, "-c", _PEAK_LAUNCHER, rss_file.name, *cmd],
@@ -82,9 +84,8 @@ def run_child(cmd: Sequence[str], stdin_path: Path | None = None) -> tuple[float
                 stdout=fout,
                 stderr=subprocess.DEVNULL,
             )
-        secs = time.perf_counter() - start
-        peak_kb = float(rss_file.read() or 0)
-    return secs, peak_kb / 1024, code
+        peak_kb, secs = (rss_file.read() or "0 0").split()
+    return float(secs), float(peak_kb) / 1024, code
 
 
 def seed_text() -> str:
