@@ -139,11 +139,22 @@ class LeafMasks:
     bits: int  # 32 or 64
 
     def leaf_sums(self, x: np.ndarray) -> np.ndarray:
-        """The sum over trees of the leaf each row of ``x`` (float32) reaches, in float64."""
+        """The sum over trees of the leaf each row of ``x`` (float32) reaches, in float64.
+
+        A feature every row has alike (a document-wide one in a long window; most of them when a line
+        repeats) needs one row of masks, not one per row: those are ANDed once, before the others.
+        """
         dtype = np.dtype(np.uint32 if self.bits == 32 else np.uint64)
-        alive = np.full((x.shape[0], self.leaf_values.shape[0]), np.iinfo(dtype).max, dtype)
-        for f, cuts, masks in zip(self.features, self.cuts, self.masks):
-            alive &= masks[np.searchsorted(cuts, x[:, f], side="left")]
+        alike_columns = (x == x[0]).all(axis=0).tolist() if len(x) else []
+        alike = [alike_columns[f] for f in self.features] if alike_columns else [False] * len(self.features)
+        common = np.full(self.leaf_values.shape[0], np.iinfo(dtype).max, dtype)
+        for f, cuts, masks, same in zip(self.features, self.cuts, self.masks, alike):
+            if same:
+                common &= masks[np.searchsorted(cuts, x[0, f], side="left")]
+        alive = np.broadcast_to(common, (x.shape[0], len(common))).copy()
+        for f, cuts, masks, same in zip(self.features, self.cuts, self.masks, alike):
+            if not same:
+                alive &= masks[np.searchsorted(cuts, x[:, f], side="left")]
         lowest = alive & (~alive + dtype.type(1))  # the leftmost leaf left: a power of two
         if self.bits == 32:
             leaf = (lowest.astype(np.float32).view(np.int32) >> 23) - 127

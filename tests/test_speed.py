@@ -306,7 +306,9 @@ def test_stage2_matches_straightforward_walk(depth: int, path: int | None) -> No
     trees = _random_trees(rng, trees=40, depth=depth, width=12, grow_p=0.95)
     assert (trees.masks.bits if trees.masks else None) == path  # the path under test is the one taken
     x = _near_thresholds(trees, rng, 12)
-    for rows in (x, x[:1], x[:0]):
+    alike = x.copy()
+    alike[:, ::2] = x[5, ::2]  # half the columns the same in every row (one row of masks serves them)
+    for rows in (x, x[:1], x[:0], alike, np.repeat(x[3:4], 700, axis=0)):
         assert np.array_equal(trees.decision(rows), _walk(trees, rows), equal_nan=True)
 
 
