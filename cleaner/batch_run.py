@@ -147,26 +147,43 @@ def _write_document(task: Task, document: _Read, result: DocumentResult | Docume
 
 def clean_documents(tasks: list[Task], settings: Settings) -> list[FileResult]:
     """:func:`clean_file` of several small text files, scored together (``Cleaner.summarize_many``): the same
-    outputs and results, without each file paying the fixed cost of scoring. A file that cannot be read or
-    written gets its error as alone; should scoring the batch fail, each file is cleaned alone."""
+    outputs and results, without each file paying the fixed cost of scoring. Files are read until their text
+    reaches ``BATCH_CHARS`` (a small ``.gz`` may hold far more than its size), then scored and written, so
+    memory stays bounded. A file that cannot be read or written gets its error as alone; should scoring
+    fail, each file of that batch is cleaned alone."""
     results: dict[int, FileResult] = {}
     read: dict[int, _Read] = {}
+    chars = 0
     for k, task in enumerate(tasks):
         try:
             read[k] = _read_document(task)
         except Exception as exc:
             results[k] = _failure(exc, task)
+            continue
+        chars += len(read[k].text)
+        if chars >= BATCH_CHARS:
+            results.update(_cleaned_together(tasks, read, settings))
+            read, chars = {}, 0
+    results.update(_cleaned_together(tasks, read, settings))
+    return [results[k] for k in range(len(tasks))]
+
+
+def _cleaned_together(tasks: list[Task], read: dict[int, _Read], settings: Settings) -> dict[int, FileResult]:
+    """The results of the ``read`` files (by their place in ``tasks``), scored together and written."""
+    if not read:
+        return {}
     cleaner = shared_cleaner(settings.options, settings.model_path)
     try:
         summaries = dict(zip(read, cleaner.summarize_many([d.text for d in read.values()])))
     except Exception:  # one odd file must not fail the others: each is cleaned alone, as before
-        return [clean_file(task, settings) for task in tasks]
+        return {k: clean_file(tasks[k], settings) for k in read}
+    results = {}
     for k, summary in summaries.items():
         try:
             results[k] = _write_document(tasks[k], read[k], summary)
         except Exception as exc:
             results[k] = _failure(exc, tasks[k])
-    return [results[k] for k in range(len(tasks))]
+    return results
 
 
 def clean_dataset(task: Task, settings: Settings) -> FileResult:

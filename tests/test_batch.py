@@ -525,3 +525,24 @@ def test_a_worker_marks_every_file_of_its_group(src: Path, tmp_path: Path, monke
     assert len(results) == len(tasks) and not any(r.error for r in results)
     assert seen == [{t.rel for t in tasks}]
     assert batch_run.in_flight(markers) == set()
+
+
+def test_files_read_together_stop_at_the_text_limit(
+    odd_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small .gz can hold far more text than its size: a batch is scored once its text reaches BATCH_CHARS."""
+    (odd_src / "bomb.txt.gz").write_bytes(gzip.compress(ARTICLE.encode() * 400))  # 1 kB holding 107 kB
+    settings = batch_run.Settings(Options(use_model=False))
+    alone = [batch_run.clean_file(t, settings) for t in _plain_tasks(odd_src, tmp_path / "a")]
+    sizes: list[int] = []
+    summarize_many = Cleaner.summarize_many
+
+    def spied(self: Cleaner, texts: list[str], html: bool | None = None) -> list:
+        sizes.append(sum(map(len, texts)))
+        return summarize_many(self, texts, html)
+
+    monkeypatch.setattr(Cleaner, "summarize_many", spied)
+    monkeypatch.setattr(batch_run, "BATCH_CHARS", 10_000)
+    assert batch_run.clean_documents(_plain_tasks(odd_src, tmp_path / "b"), settings) == alone
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert len(sizes) > 1 and max(sizes) < 10_000 + len(ARTICLE) * 400 < sum(sizes)
