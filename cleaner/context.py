@@ -149,22 +149,33 @@ class _Segments(Spans):
         down = np.where(next_below < self.first + self.n, next_below - g, DISTANCE_CAP)
         return np.minimum(up, DISTANCE_CAP), np.minimum(down, DISTANCE_CAP)
 
-    def ranks(self, s: np.ndarray) -> np.ndarray:
-        """Each line's rank by ``s`` in its document, ties in line order (a stable double argsort)."""
-        rank = np.empty(len(s), np.int64)
-        order = (
-            np.argsort(s, kind="stable") if self.single else np.lexsort((s, self.spread(np.arange(len(self.sizes)))))
-        )
-        rank[order] = self.g
+    def order(self, values: np.ndarray) -> np.ndarray:
+        """The lines sorted by document, then by ``values``, ties in line order (a stable sort)."""
+        if self.single:
+            return np.argsort(values, kind="stable")
+        return np.lexsort((values, self.spread(np.arange(len(self.sizes)))))
+
+    def ranks(self, order: np.ndarray) -> np.ndarray:
+        """Each line's rank in its document by the :meth:`order` of some values (a stable double argsort)."""
+        rank = np.empty(len(order), np.int64)
+        rank[order] = self.g  # the inverse permutation of the order: each line's place in it
         return rank - self.first
+
+    def medians(self, values: np.ndarray, order: np.ndarray) -> np.ndarray:
+        """:func:`_median` of each line's document's float32 ``values`` (sorted by ``order``), to the bit:
+        the middle value, or the float32 mean of the middle two, as ``np.mean`` sums and divides them."""
+        ordered = values[order]
+        low = np.float32(0) + ordered[self.begins + (self.sizes - 1) // 2]  # np.mean adds to 0: -0.0 becomes 0.0
+        high = ordered[self.begins + self.sizes // 2]
+        return self.spread(np.where(self.sizes % 2 == 1, low, (low + high) / np.float32(2)))
 
 
 def context_matrices(
     logits: np.ndarray, lengths: np.ndarray, ruled: np.ndarray, category: np.ndarray, sizes: np.ndarray
 ) -> np.ndarray:
     """:func:`context_matrix` of several documents laid one after another, ``sizes`` lines each: the same
-    rows as each document's own matrix, in one pass of array operations (only each document's mean and
-    medians are taken one document at a time, so that they stay those of :func:`context_matrix` to the bit).
+    rows as each document's own matrix, in one pass of array operations (only each document's mean is taken
+    one document at a time, so that it stays that of :func:`context_matrix` to the bit).
     """
     n_lines = len(logits)
     if n_lines == 0:
@@ -185,9 +196,10 @@ def context_matrices(
     win_mean, win_max = seg.window(s, WINDOW)
     up, down = seg.distance_to_confident(s > CONFIDENT)
     log_len = np.log1p(lengths.astype(np.float32))
-    means = seg.spread([part.mean() for part in seg.parts(s)])
-    median_len = seg.spread([_median(part) for part in seg.parts(log_len)])
-    median_s = seg.spread([_median(part) for part in seg.parts(s)])
+    means = seg.spread([part.mean() for part in seg.parts(s)])  # pairwise sums: one document at a time
+    by_s = seg.order(s)
+    median_len = seg.medians(log_len, seg.order(log_len))
+    median_s = seg.medians(s, by_s)
     columns = [
         s,
         *(seg.shifted(s, o) for o in OFFSETS),
@@ -206,7 +218,7 @@ def context_matrices(
         seg.spread(np.log1p(sizes)),
         log_len,
         log_len - median_len,
-        seg.ranks(s) / np.maximum(n - 1, 1),
+        seg.ranks(by_s) / np.maximum(n - 1, 1),
         s - median_s,
         ruled.astype(np.float32),
         cat,

@@ -17,7 +17,7 @@ from cleaner.features import DocumentGroups, batch_groups, document_groups
 from tests.reference_features import reference_context_matrix
 
 # Logits with ties (a few repeated values) and extremes past the clip, lengths from empty to long.
-_LOGIT = st.one_of(st.sampled_from([0.0, -1.5, 2.5, 9.0, -12.0]), st.floats(-20, 20, width=32))
+_LOGIT = st.one_of(st.sampled_from([0.0, -0.0, -1.5, 2.5, 9.0, -12.0]), st.floats(-20, 20, width=32))
 _LINE = st.tuples(_LOGIT, st.integers(0, 3000), st.booleans(), _LOGIT)
 _DOC = st.lists(_LINE, max_size=40)
 
