@@ -81,6 +81,7 @@ BREADCRUMB = (
     rf"{_SEP}(?:\s*{_CORE}{_PART}{{0,39}}|\s+)$"  # the last part: up to 40 after its leading spaces
 )
 TRUNCATION_TAIL = re.compile(r"[^\W\d_][”’\"')]? ?(\.\.\.|…)\s*$|[\[(](\.\.\.|…)[\])]\s*$")  # "tha...", "the …", "[…]"
+TAIL_CHARS = 8  # a match is at most 6 characters before its trailing whitespace ("a” ...", "[...]")
 
 
 class LazyPattern:
@@ -692,4 +693,4 @@ def is_truncated_tail(text: str) -> bool:
     >>> is_truncated_tail("for a second term less tha..."), is_truncated_tail("He paused.")
     (True, False)
     """
-    return bool(TRUNCATION_TAIL.search(text))
+    return bool(TRUNCATION_TAIL.search(text.rstrip()[-TAIL_CHARS:]))  # a tail is short: not a scan of the line
