@@ -131,12 +131,16 @@ class DocumentSummary:
 
 
 def count_categories(decided: Iterable[tuple[bool, str]]) -> dict[str, dict[str, int]]:
-    """Lines kept and dropped per category, of ``(keep, category)`` pairs, categories sorted."""
-    kept: Counter[str] = Counter()
-    dropped: Counter[str] = Counter()
-    for keep, category in decided:
-        (kept if keep else dropped)[category] += 1
-    return {"kept": dict(sorted(kept.items())), "dropped": dict(sorted(dropped.items()))}
+    """Lines kept and dropped per category, of ``(keep, category)`` pairs, categories sorted.
+
+    >>> count_categories([(True, "body"), (False, "menu"), (True, "body"), (True, "title")])
+    {'kept': {'body': 2, 'title': 1}, 'dropped': {'menu': 1}}
+    """
+    pairs = sorted(Counter(decided).items())  # counted in C, then split: (False, ...) sorts first
+    return {
+        "kept": {category: n for (keep, category), n in pairs if keep},
+        "dropped": {category: n for (keep, category), n in pairs if not keep},
+    }
 
 
 Emitted = tuple[str, "Decision | None"]  # a raw input line and its decision (``None`` for a blank line)
