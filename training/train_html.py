@@ -39,7 +39,14 @@ Page weights (``--page-weights``, off by default): the trees are trained with ev
 rose most but listings lost 0.012; without them (html-v4) the F1 rule held but the kept share of the gold's
 must-include snippets fell (0.857 to 0.850), as did recall: the gain is precision, the loss is body text.
 
+Tail features (``--tail-features``, off by default, implies ``--page-features``): the trees also read where each
+block lies from the main text (the deepest container holding most of the words stage 1 keeps), the share of kept
+words after it, whether the nearest heading above it names a section the gold leaves out (comments, related links,
+references, the author), class words of such sections around it, and its grandparent's link density
+(``htmlcontext.TAIL_FEATURE_NAMES``), aimed at the article blocks kept that the gold drops.
+
     python -m training.train_html --shared ../shared [--cache /tmp/html-cache] [--page-features] [--page-weights]
+        [--tail-features]
 """
 
 from __future__ import annotations
@@ -60,7 +67,7 @@ import numpy as np
 from cleaner.errors import InputError
 from cleaner.evaluate_html import GoldPage, read_article_pages, read_wcxb, score_extractions, word_bag, word_f1
 from cleaner.htmlcontext import FEATURE_NAMES as CONTEXT_FEATURES_V1
-from cleaner.htmlcontext import FEATURE_NAMES_V2, code_mask, context_matrix, guard_code
+from cleaner.htmlcontext import FEATURE_NAMES_V2, FEATURE_NAMES_V3, code_mask, context_matrix, guard_code
 from cleaner.htmlfeatures import (
     HTML_FEATURE_VERSION,
     Block,
@@ -114,6 +121,13 @@ CONTEXT_COMPARISON = (
     "with the page features 0.7797 / 0.7793 (listing 0.699 -> 0.716, forum 0.760 -> 0.772, product 0.597 -> 0.598, "
     "collection 0.674 -> 0.665); a variant adding the mean logit at the same remove from the heading and the "
     "page's share of blocks with a price scored 0.7783 / 0.7767 and was left out"
+)
+TAIL_FEATURES_NOTE = (
+    "`--tail-features` (off by default; implies `--page-features`): the trees also read the tail features "
+    "(`htmlcontext.TAIL_FEATURE_NAMES`): where each block lies from the main text's container, the share of kept "
+    "words after it, the section heading above it (comments, related, references, author...), class words of such "
+    "sections around it and its grandparent's link density, aimed at the article blocks kept that the gold drops "
+    "(comment threads, related links, author bios, reference lists)"
 )
 NEAR_BEST = 0.002  # CV scores this close to the best count as ties, broken by the preferences above
 SELECTION_RULE = (
@@ -572,6 +586,14 @@ def _stage2_text(model: HtmlModel) -> list[str]:
             if len(model.context_features) > len(CONTEXT_FEATURES_V1)
             else ""
         )
+        + (
+            "; and tail features for the blocks after an article's text: where the block lies from the main "
+            "text's container (the deepest holding most of the words stage 1 keeps), the share of kept words after "
+            "it, whether the nearest heading above it names a section the gold leaves out (comments, related links, "
+            "references, the author...), class words of such sections around it, and its grandparent's link density"
+            if len(model.context_features) > len(FEATURE_NAMES_V2)
+            else ""
+        )
         + ". The trees "
         "were trained on the *out-of-fold* stage-1 logits of the train pages (the cross-validation folds below), "
         "so they learn from logits like those stage 1 gives on pages it has not seen"
@@ -675,6 +697,7 @@ def card_section(model: HtmlModel) -> list[str]:
         *_cv_type_rows(m.get("cv_without_code_guard", [])),
         *([f"- {m['cv_alternatives']}"] if m.get("cv_alternatives") else []),
         *([f"- {m['tree_weighting_note']}"] if m.get("tree_weighting_note") else []),
+        *([f"- {m['tail_features_note']}"] if m.get("tail_features_note") else []),
         f"- {m.get('line_source', LINE_SOURCE)}",
         "",
         "## Scores on the dev pages (sites unseen in training; never used to choose)",
@@ -716,17 +739,33 @@ def write_card_section(model: HtmlModel, card: Path = CARD) -> None:
     card.write_text((head + "\n\n" if head else "") + "\n".join(card_section(model)), encoding="utf-8")
 
 
-def model_name(trees: bool, page_features: bool, tree_weighting: str) -> str:
+def model_name(trees: bool, page_features: bool, tree_weighting: str, tail_features: bool = False) -> str:
     """The name ``--explain`` gives a model trained with these options.
 
     >>> model_name(True, False, "words"), model_name(True, True, "page"), model_name(False, True, "page")
     ('html-v2', 'html-v5', 'html-v1')
+    >>> model_name(True, True, "page", tail_features=True), model_name(True, True, "words", tail_features=True)
+    ('html-v6', 'html-v7')
     """
     if not trees:
         return "html-v1"
+    if tail_features:
+        return "html-v6" if tree_weighting == "page" else "html-v7"
     return {(False, "words"): "html-v2", (True, "words"): "html-v3", (False, "page"): "html-v4"}.get(
         (page_features, tree_weighting), "html-v5"
     )
+
+
+def context_names(page_features: bool, tail_features: bool) -> tuple[str, ...]:
+    """The context columns the trees read: the original 24, plus the page features, plus the tail features
+    (which come with the page features).
+
+    >>> [len(context_names(p, t)) for p, t in ((False, False), (True, False), (False, True))]
+    [24, 42, 54]
+    """
+    if tail_features:
+        return FEATURE_NAMES_V3
+    return FEATURE_NAMES_V2 if page_features else CONTEXT_FEATURES_V1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -737,6 +776,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--settings", nargs="+", default=list(EXTRACTION_SETTINGS), choices=EXTRACTION_SETTINGS)
     p.add_argument("--page-features", action="store_true", help=PAGE_FEATURES_NOTE.replace("%", "%%"))
     p.add_argument("--page-weights", action="store_true", help=TREE_WEIGHTING_NOTE.replace("%", "%%"))
+    p.add_argument("--tail-features", action="store_true", help=TAIL_FEATURES_NOTE.replace("%", "%%"))
     args = p.parse_args(argv)
     started = time.perf_counter()
     if not (args.shared / "data" / "wcxb" / "gold.jsonl.gz").is_file():
@@ -745,13 +785,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_pages = load_pages(args.shared, "train")
     print(f"train_html: {len(train_pages)} train pages", file=sys.stderr)
     train = prepare(train_pages, args.cache)
-    names = FEATURE_NAMES_V2 if args.page_features else CONTEXT_FEATURES_V1
+    names = context_names(args.page_features, args.tail_features)
     tree_weighting = "page" if args.page_weights else "words"
     best, results, oof, unguarded = choose(train, args.settings, names, tree_weighting)
     import sklearn
 
     meta = {
-        "name": model_name(bool(best["tree_rounds"]), args.page_features, tree_weighting),
+        "name": model_name(bool(best["tree_rounds"]), args.page_features, tree_weighting, args.tail_features),
         "extraction": best["extraction"],
         "cv_threshold": best["threshold"],
         "trained_on": {
@@ -769,7 +809,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "selection": SELECTION_RULE,
         "tree_weighting": tree_weighting,
         **({"tree_weighting_note": TREE_WEIGHTING_NOTE} if tree_weighting == "page" else {}),
-        **({"cv_alternatives": CONTEXT_COMPARISON} if args.page_features else {}),
+        **({"cv_alternatives": CONTEXT_COMPARISON} if args.page_features or args.tail_features else {}),
+        **({"tail_features_note": TAIL_FEATURES_NOTE} if args.tail_features else {}),
         "chosen": best,
     }
     model = final_model(train, best, oof, meta, names, tree_weighting)
