@@ -65,7 +65,15 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.errors import InputError
-from cleaner.evaluate_html import GoldPage, read_article_pages, read_wcxb, score_extractions, word_bag, word_f1
+from cleaner.evaluate_html import (
+    GoldPage,
+    read_article_pages,
+    read_wcxb,
+    score_extractions,
+    word_bag,
+    word_f1,
+    word_recall,
+)
 from cleaner.htmlcontext import FEATURE_NAMES as CONTEXT_FEATURES_V1
 from cleaner.htmlcontext import FEATURE_NAMES_V2, FEATURE_NAMES_V3, code_mask, context_matrix, guard_code
 from cleaner.htmlfeatures import (
@@ -129,6 +137,13 @@ TAIL_FEATURES_NOTE = (
     "sections around it and its grandparent's link density, aimed at the article blocks kept that the gold drops "
     "(comment threads, related links, author bios, reference lists)"
 )
+RECALL_FLOOR_NOTE = (
+    "Each configuration takes its best threshold by the macro CV score among those whose mean CV word recall (all "
+    "train pages) is at least this (default 0: no floor). html-v2, the shipped model, has CV recall 0.9506 at its "
+    "threshold 0.35 (same folds): `--recall-floor 0.9506` chooses a model that keeps at least as much text in CV. "
+    "Page weights raise the best threshold (html-v5 chose 0.45, CV recall 0.9414), which cost body text on dev"
+)
+RECALL_FLOOR_RULE = "; each threshold chosen among those with mean CV word recall at least {}"
 NEAR_BEST = 0.002  # CV scores this close to the best count as ties, broken by the preferences above
 SELECTION_RULE = (
     "site-grouped CV on the train pages; score: the macro average over page types of the mean per-page word F1, "
@@ -270,13 +285,18 @@ def threshold_f1s(d: PageData, probs: np.ndarray, thresholds: Sequence[float]) -
     The same numbers as ``word_prf(kept_text(d.texts, probs, t), d.page.gold)[2]`` for each ``t``
     (blocks are joined by line breaks, which no word crosses), in one pass over the blocks sorted by P.
     """
+    return [f1 for _, f1 in threshold_scores(d, probs, thresholds)]
+
+
+def threshold_scores(d: PageData, probs: np.ndarray, thresholds: Sequence[float]) -> list[tuple[float, float]]:
+    """WCXB word recall and F1 of the page at each threshold (as :func:`threshold_f1s`)."""
     gold = word_bag(d.page.gold)
     n_gold = sum(gold.values())
     order = np.argsort(-probs, kind="stable")
     pred: Counter[str] = Counter()
     common = n_pred = 0
     pos = 0
-    out: dict[float, float] = {}
+    out: dict[float, tuple[float, float]] = {}
     for t in sorted(thresholds, reverse=True):
         while pos < len(order) and probs[order[pos]] >= t:
             for word, c in word_bag(d.texts[order[pos]]).items():
@@ -285,7 +305,7 @@ def threshold_f1s(d: PageData, probs: np.ndarray, thresholds: Sequence[float]) -
                 common += min(before + c, gold[word]) - min(before, gold[word])
                 n_pred += c
             pos += 1
-        out[t] = word_f1(common, n_pred, n_gold)
+        out[t] = word_recall(common, n_pred, n_gold), word_f1(common, n_pred, n_gold)
     return [out[t] for t in thresholds]
 
 
@@ -319,16 +339,21 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def page_f1s(data: Sequence[PageData], logits: Sequence[np.ndarray]) -> np.ndarray:
-    """``(pages, len(THRESHOLDS))`` word F1 of each page at each threshold."""
-    return np.array([threshold_f1s(d, sigmoid(z), THRESHOLDS) for d, z in zip(data, logits)])
+    """``(pages, len(THRESHOLDS), 2)`` word recall and F1 of each page at each threshold."""
+    return np.array([threshold_scores(d, sigmoid(z), THRESHOLDS) for d, z in zip(data, logits)]).reshape(
+        len(data), len(THRESHOLDS), 2
+    )
 
 
-def type_table(data: Sequence[PageData], f1s: np.ndarray) -> dict[str, np.ndarray]:
-    """Mean F1 per threshold: per page type, ``macro`` (their average, the selection score) and ``all`` pages."""
+def type_table(data: Sequence[PageData], scores: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean F1 per threshold: per page type, ``macro`` (their average, the selection score) and ``all`` pages;
+    and ``recall``, the mean word recall of all pages (``scores`` from :func:`page_f1s`; F1 alone is accepted)."""
+    f1s = scores[..., 1] if scores.ndim == 3 else scores
     types = np.array([d.page.page_type for d in data])
     table = {str(t): f1s[types == t].mean(axis=0) for t in sorted(set(types))}
     macro = np.mean(list(table.values()), axis=0)
-    return {**table, "macro": macro, "all": f1s.mean(axis=0)}
+    recall = {"recall": scores[..., 0].mean(axis=0)} if scores.ndim == 3 else {}
+    return {**table, "macro": macro, "all": f1s.mean(axis=0), **recall}
 
 
 def context_rows(
@@ -389,9 +414,29 @@ def stacked(
     return x, y, w / w.mean()
 
 
-def _result(setting: str, c: float, weighting: str, rounds: int, leaves: int, table: dict) -> dict:
-    """One CV row: the configuration, its best threshold by the macro score, and the per-type scores there."""
-    best = int(np.argmax(table["macro"]))
+def best_threshold(table: dict, recall_floor: float = 0.0) -> int:
+    """Index of the threshold with the best macro score among those whose mean CV recall is at least
+    ``recall_floor`` (the lowest threshold when none is: the most recall there is).
+
+    >>> table = {"macro": np.array([0.70, 0.75, 0.78]), "recall": np.array([0.97, 0.95, 0.93])}
+    >>> best_threshold(table), best_threshold(table, 0.95), best_threshold(table, 0.99)
+    (2, 1, 0)
+    """
+    recall = table.get("recall")
+    if recall is None or not recall_floor:
+        return int(np.argmax(table["macro"]))
+    allowed = np.flatnonzero(recall >= recall_floor)
+    if not len(allowed):
+        return int(np.argmax(recall))
+    return int(allowed[np.argmax(table["macro"][allowed])])
+
+
+def _result(
+    setting: str, c: float, weighting: str, rounds: int, leaves: int, table: dict, recall_floor: float = 0.0
+) -> dict:
+    """One CV row: the configuration, its best threshold by the macro score (with at least ``recall_floor``
+    mean recall, :func:`best_threshold`), and the per-type scores there."""
+    best = best_threshold(table, recall_floor)
     return {
         "extraction": setting,
         "C": c,
@@ -401,7 +446,8 @@ def _result(setting: str, c: float, weighting: str, rounds: int, leaves: int, ta
         "threshold": THRESHOLDS[best],
         "cv_macro_f1": round(float(table["macro"][best]), 4),
         "cv_f1": round(float(table["all"][best]), 4),
-        "cv_types": {k: round(float(v[best]), 4) for k, v in table.items() if k not in ("macro", "all")},
+        "cv_types": {k: round(float(v[best]), 4) for k, v in table.items() if k not in ("macro", "all", "recall")},
+        **({"cv_recall": round(float(table["recall"][best]), 4)} if "recall" in table else {}),
     }
 
 
@@ -426,9 +472,13 @@ def choose(
     settings: Sequence[str],
     names: Sequence[str] = CONTEXT_FEATURES_V1,
     tree_weighting: str = "words",
+    recall_floor: float = 0.0,
 ) -> tuple[dict, list[dict], dict, list[dict]]:
     """The chosen configuration by CV, every CV result, the out-of-fold logits per stage-1 setting,
-    and the tree configurations' CV results without the code guard (reported, never chosen from)."""
+    and the tree configurations' CV results without the code guard (reported, never chosen from).
+
+    Each configuration's threshold is its best by the macro score among those keeping at least ``recall_floor``
+    mean word recall (:func:`best_threshold`)."""
     folds = site_folds(data)
     results, oof, unguarded = [], {}, []
     for setting in settings:
@@ -437,7 +487,8 @@ def choose(
                 started = time.perf_counter()
                 logits = oof_logits(data, setting, c, weighting, folds)
                 oof[(setting, c, weighting)] = logits
-                results.append(_result(setting, c, weighting, 0, 0, type_table(data, page_f1s(data, logits))))
+                table = type_table(data, page_f1s(data, logits))
+                results.append(_result(setting, c, weighting, 0, 0, table, recall_floor))
                 print(f"  cv {results[-1]} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
                 xs = context_rows(data, setting, logits, names)
                 for leaves in TREE_LEAVES:
@@ -445,10 +496,10 @@ def choose(
                     staged = tree_cv(data, xs, folds, leaves, tree_weighting)
                     for rounds, z in staged.items():
                         table = type_table(data, page_f1s(data, guarded(data, z, logits)))
-                        results.append(_result(setting, c, weighting, rounds, leaves, table))
+                        results.append(_result(setting, c, weighting, rounds, leaves, table, recall_floor))
                         print(f"  cv {results[-1]} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
                         table = type_table(data, page_f1s(data, z))
-                        unguarded.append(_result(setting, c, weighting, rounds, leaves, table))
+                        unguarded.append(_result(setting, c, weighting, rounds, leaves, table, recall_floor))
     print("  with the code guard (chosen from):", file=sys.stderr)
     print_cv_table(results)
     print("  without the code guard (reported only):", file=sys.stderr)
@@ -459,10 +510,11 @@ def choose(
 def print_cv_table(results: Sequence[dict]) -> None:
     """The per-type CV table of every configuration, on stderr."""
     types = sorted({t for r in results for t in r["cv_types"]})
-    print("  " + " | ".join(["setting", "C", "rounds", "leaves", "thr", "macro", "all", *types]), file=sys.stderr)
+    head = ["setting", "C", "rounds", "leaves", "thr", "macro", "all", "recall", *types]
+    print("  " + " | ".join(head), file=sys.stderr)
     for r in results:
         cells = [r["extraction"], r["C"], r["tree_rounds"], r["tree_leaves"], r["threshold"], r["cv_macro_f1"]]
-        cells += [r["cv_f1"], *(r["cv_types"].get(t, "") for t in types)]
+        cells += [r["cv_f1"], r.get("cv_recall", ""), *(r["cv_types"].get(t, "") for t in types)]
         print("  " + " | ".join(map(str, cells)), file=sys.stderr)
 
 
@@ -631,13 +683,18 @@ def _cv_type_rows(rows: Sequence[dict]) -> list[str]:
     if not rows:
         return []
     types = sorted({t for r in rows for t in r["cv_types"]})
+    recall = all("cv_recall" in r for r in rows)  # older models' rows have none
     return [
         "",
-        "| trafilatura | C | tree rounds | leaves | threshold | macro F1 | all pages | " + " | ".join(types) + " |",
-        "|---" * (7 + len(types)) + "|",
+        "| trafilatura | C | tree rounds | leaves | threshold | macro F1 | all pages | "
+        + ("recall | " if recall else "")
+        + " | ".join(types)
+        + " |",
+        "|---" * (7 + recall + len(types)) + "|",
         *(
             f"| {r['extraction']} | {r['C']} | {r['tree_rounds']} | {r['tree_leaves']} | {r['threshold']} | "
             f"{r['cv_macro_f1']:.4f} | {r['cv_f1']:.4f} | "
+            + (f"{r['cv_recall']:.4f} | " if recall else "")
             + " | ".join(f"{r['cv_types'][t]:.4f}" for t in types)
             + " |"
             for r in rows
@@ -777,6 +834,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--page-features", action="store_true", help=PAGE_FEATURES_NOTE.replace("%", "%%"))
     p.add_argument("--page-weights", action="store_true", help=TREE_WEIGHTING_NOTE.replace("%", "%%"))
     p.add_argument("--tail-features", action="store_true", help=TAIL_FEATURES_NOTE.replace("%", "%%"))
+    p.add_argument("--recall-floor", type=float, default=0.0, help=RECALL_FLOOR_NOTE.replace("%", "%%"))
     args = p.parse_args(argv)
     started = time.perf_counter()
     if not (args.shared / "data" / "wcxb" / "gold.jsonl.gz").is_file():
@@ -787,7 +845,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     train = prepare(train_pages, args.cache)
     names = context_names(args.page_features, args.tail_features)
     tree_weighting = "page" if args.page_weights else "words"
-    best, results, oof, unguarded = choose(train, args.settings, names, tree_weighting)
+    best, results, oof, unguarded = choose(train, args.settings, names, tree_weighting, args.recall_floor)
     import sklearn
 
     meta = {
@@ -806,7 +864,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cv_without_code_guard": unguarded,
         "cv_without_code_guard_pick": pick(unguarded + [r for r in results if not r["tree_rounds"]]),
         "cv_folds": FOLDS,
-        "selection": SELECTION_RULE,
+        "selection": SELECTION_RULE + (RECALL_FLOOR_RULE.format(args.recall_floor) if args.recall_floor else ""),
         "tree_weighting": tree_weighting,
         **({"tree_weighting_note": TREE_WEIGHTING_NOTE} if tree_weighting == "page" else {}),
         **({"cv_alternatives": CONTEXT_COMPARISON} if args.page_features or args.tail_features else {}),
