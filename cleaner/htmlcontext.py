@@ -62,6 +62,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -164,6 +165,8 @@ CLASS_GROUPS = {
     "author_class": ("author", "bio", "byline", "profile"),
     "reference_class": ("reference", "footnote", "citation", "bibliograph", "endnote"),
 }  # substrings of the class/id tokens and keywords (htmlfeatures) of a block and its ancestors
+CLASS_PREFIXES = ("c0:", "c1:", "c2:", "k0:", "ka:")  # the context names holding those (htmlfeatures._Node.names)
+_CLASS_PATTERNS = tuple(re.compile("|".join(words)) for words in CLASS_GROUPS.values())
 
 
 def code_mask(blocks: Sequence[Block]) -> np.ndarray:
@@ -330,12 +333,17 @@ def _paths(blocks: Sequence[Block]) -> list[tuple[int, ...]]:
     True
     """
     parents = _parents(blocks)
+    above: dict[int, tuple[int, ...]] = {}  # the containers above a chain's last one (shared by many blocks)
     out = []
     for b in blocks:
-        path = list(b.chain)
-        while path[-1] in parents and len(path) < 4 * MAX_UP:  # a bound on malformed chains
-            path.append(parents[path[-1]])
-        out.append(tuple(path))
+        top = b.chain[-1]
+        if top not in above:
+            up, serial = [], top
+            while serial in parents and len(up) < 4 * MAX_UP:  # a bound on malformed chains
+                serial = parents[serial]
+                up.append(serial)
+            above[top] = tuple(up)
+        out.append(b.chain + above[top])
     return out
 
 
@@ -351,14 +359,11 @@ def _main_container(paths: Sequence[tuple[int, ...]], weights: np.ndarray) -> in
     total = float(weights.sum())
     if total <= 0:
         return None
-    held: Counter[int] = Counter()
-    blocks_in: Counter[int] = Counter()
-    for path, w in zip(paths, weights.tolist()):
-        for serial in set(path):
-            held[serial] += w
-            blocks_in[serial] += 1
-    over = [serial for serial, w in held.items() if w > total / 2]
-    return min(over, key=lambda serial: blocks_in[serial]) if over else None
+    flat = np.fromiter(chain.from_iterable(paths), dtype=np.int64)
+    lengths = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
+    held = np.bincount(flat, weights=np.repeat(weights, lengths))
+    over = np.flatnonzero(held > total / 2)
+    return int(over[np.argmin(np.bincount(flat)[over])]) if len(over) else None
 
 
 def _boiler_headings(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
@@ -384,15 +389,21 @@ def _boiler_headings(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
 
 def _class_flags(blocks: Sequence[Block]) -> list[np.ndarray]:
     """Per :data:`CLASS_GROUPS` group: whether the block's or its ancestors' class/id tokens or keywords hold
-    one of the group's words."""
-    columns = []
-    for words in CLASS_GROUPS.values():
-        found = (
-            any(n.startswith(("c0:", "c1:", "c2:", "k0:", "ka:")) and any(w in n for w in words) for n in b.context)
-            for b in blocks
-        )
-        columns.append(np.fromiter(found, dtype=np.float32, count=len(blocks)))
-    return columns
+    one of the group's words (found once per distinct context: the blocks of an element share theirs).
+
+    >>> from cleaner.htmlfeatures import page_blocks
+    >>> [c.tolist() for c in _class_flags(page_blocks("<div id='comments'><p>Nice.</p></div><p>Body.</p>"))]
+    [[1.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
+    """
+    found: dict[tuple[str, ...], tuple[bool, ...]] = {}
+    rows = []
+    for b in blocks:
+        flags = found.get(b.context)
+        if flags is None:
+            names = " ".join(n for n in b.context if n.startswith(CLASS_PREFIXES))
+            flags = found[b.context] = tuple(p.search(names) is not None for p in _CLASS_PATTERNS)
+        rows.append(flags)
+    return list(np.array(rows, dtype=np.float32).reshape(len(blocks), len(CLASS_GROUPS)).T)
 
 
 def tail_columns(
