@@ -50,12 +50,15 @@ wheel: install
 # The HTML line model (models/cleaner-html-v1.npz, or OUT=candidate.npz): WCXB + article-benchmark train pages;
 # CACHE=/tmp/dir speeds reruns; PAGE_FEATURES=1 lets the trees also read the page features (htmlcontext.py).
 # PAGE_WEIGHTS=1 trains the trees with every page weighing the same (train_html.page_weights).
+# TAIL_FEATURES=1 adds the tail features (htmlcontext.TAIL_FEATURE_NAMES: blocks after the main text) and the page ones.
+# RECALL_FLOOR=0.9399 takes each threshold among those keeping that mean word recall in CV (html-v2's).
 # About 16 minutes on one core with a warm cache, 40 more to fill it (BLAS threads pinned to one: they only
 # oversubscribe).
 train-html: install
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(BIN)/python -m training.train_html --shared $(SHARED) $(if $(CACHE),--cache $(CACHE)) $(if $(OUT),--out $(OUT)) \
-	  $(if $(PAGE_FEATURES),--page-features) $(if $(PAGE_WEIGHTS),--page-weights)
+	  $(if $(PAGE_FEATURES),--page-features) $(if $(PAGE_WEIGHTS),--page-weights) $(if $(TAIL_FEATURES),--tail-features) \
+	  $(if $(RECALL_FLOOR),--recall-floor $(RECALL_FLOOR))
 
 lint: install
 	$(BIN)/ruff check cleaner training tests examples

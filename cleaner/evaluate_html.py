@@ -83,6 +83,11 @@ def word_f1(common: int, n_pred: int, n_gold: int) -> float:
     return _prf(common, n_pred, n_gold)[2]
 
 
+def word_recall(common: int, n_pred: int, n_gold: int) -> float:
+    """Word recall of ``common`` shared words out of ``n_pred`` extracted and ``n_gold`` gold (as :func:`word_prf`)."""
+    return _prf(common, n_pred, n_gold)[1]
+
+
 def word_prf(predicted: str, gold: str) -> tuple[float, float, float]:
     """WCXB's word-level bag-of-words precision, recall and F1 of one page."""
     pred, ref = word_bag(predicted), word_bag(gold)

@@ -30,6 +30,18 @@ the pages whose content is not prose, products and listings:
 * landmarks and key/value markup: inside ``<main>``/``<article>``, inside navigation, header, footer or aside,
   a table or definition-list cell, a ``product``/``price`` class or itemprop around it; its parent's link density.
 
+Tail features (:data:`TAIL_FEATURE_NAMES`, read by models trained with them, :data:`FEATURE_NAMES_V3`), for the
+blocks an article page keeps that its gold drops, which mostly follow the article's text (comment threads,
+related links, author bios, reference lists):
+
+* the main text's container, the deepest holding more than half of the words stage 1 keeps: whether the block
+  is in it, the words from its end (or, before it, to its start), its share of the page and how much of it is kept;
+  the share of the page's kept words after the block;
+* whether the nearest heading at or above the block names such a section (:data:`BOILER_HEADING`: "3 Comments",
+  "Related posts", "References", "About the author"...), and how many blocks below it;
+* such sections' class words (:data:`CLASS_GROUPS`) in the block's or its ancestors' class/id tokens, and its
+  grandparent container's link density (link lists).
+
 Everything is a few numpy operations per page plus one pass over the blocks.
 
 Code blocks (text inside ``<pre>``) get a guard, fixed before the guarded model's dev scores were
@@ -50,6 +62,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -117,8 +130,43 @@ PAGE_FEATURE_NAMES: tuple[str, ...] = (
     "cell",
     "product_class",
 )
+TAIL_FEATURE_NAMES: tuple[str, ...] = (
+    "main_in",
+    "main_after",
+    "main_share",
+    "main_density",
+    "kept_after",
+    "boiler_heading",
+    "boiler_heading_dist",
+    "comment_class",
+    "related_class",
+    "author_class",
+    "reference_class",
+    "grand_links",
+)
 FEATURE_NAMES_V2: tuple[str, ...] = FEATURE_NAMES + PAGE_FEATURE_NAMES  # the page features added (html-v3)
-FEATURE_SETS = (FEATURE_NAMES, FEATURE_NAMES_V2)  # the context feature lists a model file may name
+FEATURE_NAMES_V3: tuple[str, ...] = FEATURE_NAMES_V2 + TAIL_FEATURE_NAMES  # and the tail features (html-v6)
+FEATURE_SETS = (FEATURE_NAMES, FEATURE_NAMES_V2, FEATURE_NAMES_V3)  # the context feature lists a model file may name
+BOILER_HEADING = re.compile(
+    r"^\W*(?:\d+\s+)?(?:comments?|responses?|repl(?:y|ies)|leave a (?:reply|comment)|(?:post|add|write) a comment"
+    r"|join the (?:discussion|conversation)|discussion|conversation|related\b.*|read (?:more|next|also)\b.*"
+    r"|more (?:from|on|in|by|stories|articles|posts|news|like this|to read)\b.*"
+    r"|you (?:may|might|will) (?:also )?(?:like|enjoy|love|be interested)\b.*|recommended\b.*|popular\b.*"
+    r"|trending\b.*|latest\b.*|most (?:read|popular|viewed)\b.*|(?:see|also) (?:also|see|read)\b.*"
+    r"|references|bibliography|sources|footnotes|notes|endnotes|citations|further reading|works cited"
+    r"|about the authors?|about (?:me|us)|(?:the )?authors?|written by\b.*|share\b.*|tags|topics|categories"
+    r"|newsletter\b.*|subscribe\b.*|sign up\b.*|follow us\b.*|keep reading\b.*|up next\b.*)\W*$",
+    re.IGNORECASE,
+)  # the heading of a section the gold leaves out: comments, related links, author bios, references
+MAX_BOILER_HEADING = 60  # characters: a longer heading is a title, not a section label
+CLASS_GROUPS = {
+    "comment_class": ("comment", "respond", "reply", "replies", "disqus", "discuss"),
+    "related_class": ("related", "recommend", "more", "popular", "trending", "readnext", "read-next", "teaser"),
+    "author_class": ("author", "bio", "byline", "profile"),
+    "reference_class": ("reference", "footnote", "citation", "bibliograph", "endnote"),
+}  # substrings of the class/id tokens and keywords (htmlfeatures) of a block and its ancestors
+CLASS_PREFIXES = ("c0:", "c1:", "c2:", "k0:", "ka:")  # the context names holding those (htmlfeatures._Node.names)
+_CLASS_PATTERNS = tuple(re.compile("|".join(words)) for words in CLASS_GROUPS.values())
 
 
 def code_mask(blocks: Sequence[Block]) -> np.ndarray:
@@ -275,6 +323,127 @@ def page_columns(
     ]
 
 
+def _paths(blocks: Sequence[Block]) -> list[tuple[int, ...]]:
+    """Each block's containers (by serial) from its own element up to the page root, as far as the chains
+    (:func:`_parents`) reveal them.
+
+    >>> from cleaner.htmlfeatures import page_blocks
+    >>> a, b = _paths(page_blocks("<html><body><div><p>One.</p><p>Two.</p></div></body></html>"))
+    >>> a[1:] == b[1:] and a[0] != b[0] and len(a) == 4
+    True
+    """
+    parents = _parents(blocks)
+    above: dict[int, tuple[int, ...]] = {}  # the containers above a chain's last one (shared by many blocks)
+    out = []
+    for b in blocks:
+        top = b.chain[-1]
+        if top not in above:
+            up, serial = [], top
+            while serial in parents and len(up) < 4 * MAX_UP:  # a bound on malformed chains
+                serial = parents[serial]
+                up.append(serial)
+            above[top] = tuple(up)
+        out.append(b.chain + above[top])
+    return out
+
+
+def _main_container(paths: Sequence[tuple[int, ...]], weights: np.ndarray) -> int | None:
+    """The deepest container holding more than half of ``weights`` (the words stage 1 keeps): the main text's.
+
+    Containers holding more than half are nested in one another, so the deepest is the one with the fewest
+    blocks. ``None`` when nothing is kept.
+
+    >>> _main_container([(3, 2, 1), (4, 2, 1), (5, 1)], np.array([5.0, 5.0, 1.0]))
+    2
+    """
+    total = float(weights.sum())
+    if total <= 0:
+        return None
+    flat = np.fromiter(chain.from_iterable(paths), dtype=np.int64)
+    lengths = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
+    held = np.bincount(flat, weights=np.repeat(weights, lengths))
+    over = np.flatnonzero(held > total / 2)
+    return int(over[np.argmin(np.bincount(flat)[over])]) if len(over) else None
+
+
+def _boiler_headings(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
+    """Per block: whether the nearest heading at or above it names a left-out section (:data:`BOILER_HEADING`:
+    comments, related links, references...), and how many blocks lie between (0 when none does).
+
+    >>> from cleaner.htmlfeatures import page_blocks
+    >>> flag, dist = _boiler_headings(page_blocks("<h2>Intro</h2><p>a</p><h3>3 Comments</h3><p>b</p><p>c</p>"))
+    >>> flag.tolist(), dist.tolist()
+    ([0.0, 0.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 1.0, 2.0])
+    """
+    n = len(blocks)
+    flag, dist = np.zeros(n), np.zeros(n)
+    since = -1  # index of the last boiler heading in force, -1 when the nearest heading is another
+    for i, b in enumerate(blocks):
+        if b.tag in HEADINGS:
+            boiler = len(b.text) <= MAX_BOILER_HEADING and BOILER_HEADING.match(b.text) is not None
+            since = i if boiler else -1
+        if since >= 0:
+            flag[i], dist[i] = 1.0, i - since
+    return flag, dist
+
+
+def _class_flags(blocks: Sequence[Block]) -> list[np.ndarray]:
+    """Per :data:`CLASS_GROUPS` group: whether the block's or its ancestors' class/id tokens or keywords hold
+    one of the group's words (found once per distinct context: the blocks of an element share theirs).
+
+    >>> from cleaner.htmlfeatures import page_blocks
+    >>> [c.tolist() for c in _class_flags(page_blocks("<div id='comments'><p>Nice.</p></div><p>Body.</p>"))]
+    [[1.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
+    """
+    found: dict[tuple[str, ...], tuple[bool, ...]] = {}
+    rows = []
+    for b in blocks:
+        flags = found.get(b.context)
+        if flags is None:
+            names = " ".join(n for n in b.context if n.startswith(CLASS_PREFIXES))
+            flags = found[b.context] = tuple(p.search(names) is not None for p in _CLASS_PATTERNS)
+        rows.append(flags)
+    return list(np.array(rows, dtype=np.float32).reshape(len(blocks), len(CLASS_GROUPS)).T)
+
+
+def tail_columns(
+    s: np.ndarray, blocks: Sequence[Block], words: np.ndarray, links: np.ndarray, chars: np.ndarray
+) -> list[np.ndarray]:
+    """The :data:`TAIL_FEATURE_NAMES` columns: where each block lies from the main text's container (the deepest
+    holding most of the words stage 1 keeps), the share of kept words after it, the section heading it is
+    under, class words of left-out sections around it, and its grandparent's link density."""
+    n = len(blocks)
+    kept_words = np.where(s > 0, words, 0.0)
+    paths = _paths(blocks)
+    main = _main_container(paths, kept_words)
+    inside = np.fromiter((main is not None and main in p for p in paths), dtype=bool, count=n)
+    cum = np.concatenate(([0.0], np.cumsum(words)))
+    index = np.arange(n)
+    if inside.any():
+        first, last = int(np.argmax(inside)), int(n - 1 - np.argmax(inside[::-1]))
+        between = np.where(index > last, cum[index + 1] - cum[last + 1], 0.0)  # its own words included
+        between = np.where(index < first, -(cum[first] - cum[index]), between)
+        held = float(words[inside].sum())
+        share, density = held / float(words.sum()), float(kept_words[inside].sum()) / max(held, 1.0)
+    else:
+        between, share, density = np.zeros(n), 0.0, 0.0
+    after = kept_words.sum() - np.cumsum(kept_words)
+    flag, dist = _boiler_headings(blocks)
+    grand_links, _ = _group_stats([_container(b, 2) for b in blocks], links)
+    grand_chars, _ = _group_stats([_container(b, 2) for b in blocks], chars)
+    return [
+        inside.astype(np.float32),
+        np.sign(between) * np.log1p(np.abs(between)),
+        np.full(n, share),
+        np.full(n, density),
+        after / max(float(kept_words.sum()), 1.0),
+        flag,
+        np.log1p(dist),
+        *_class_flags(blocks),
+        grand_links / np.maximum(grand_chars, 1.0),
+    ]
+
+
 def context_matrix(
     logits: np.ndarray, blocks: Sequence[Block], kept: Sequence[float], names: Sequence[str] = FEATURE_NAMES
 ) -> np.ndarray:
@@ -329,4 +498,6 @@ def context_matrix(
     ]
     if len(names) > len(FEATURE_NAMES):
         columns += page_columns(blocks, words, link_density, signatures)
+    if len(names) > len(FEATURE_NAMES_V2):
+        columns += tail_columns(s, blocks, words, links, chars)
     return np.stack(columns, axis=1).astype(np.float32)

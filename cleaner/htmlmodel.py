@@ -5,7 +5,8 @@ Stage 1 is a logistic regression over each block's hashed features. Stage 2 (for
 over each block's page context (``cleaner.htmlcontext``): its stage-1 logit, its
 neighbours', its containers' and so on. A v1 file has stage 1 only and behaves as before.
 The trees read the context columns their header names: the original 24 (``html-v2``) or those plus the
-page features (``htmlcontext.FEATURE_NAMES_V2``); a file names its list, so older files score as before.
+page features (``htmlcontext.FEATURE_NAMES_V2``), or those plus the tail features (``FEATURE_NAMES_V3``); a
+file names its list, so older files score as before.
 A v2 file whose header has ``code_guard_shift`` keeps code blocks (``htmlcontext.guard_code``):
 stage 2 may raise a ``<pre>`` block's score but never lower it below stage 1's.
 

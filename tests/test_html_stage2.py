@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from cleaner.api import Cleaner
 from cleaner.errors import ModelError
-from cleaner.htmlcontext import FEATURE_NAMES, FEATURE_NAMES_V2, PAGE_FEATURE_NAMES, context_matrix
+from cleaner.htmlcontext import (
+    FEATURE_NAMES,
+    FEATURE_NAMES_V2,
+    FEATURE_NAMES_V3,
+    PAGE_FEATURE_NAMES,
+    TAIL_FEATURE_NAMES,
+    context_matrix,
+)
 from cleaner.htmlfeatures import block_feature_names, hash_names, kept_shares, page_blocks
 from cleaner.htmlinput import score_blocks
 from cleaner.htmlmodel import HTML_FORMAT, HTML_FORMAT_V2, HtmlModel, load_html_model, save_html_model
@@ -159,6 +166,62 @@ def test_page_features_are_finite(logits: list[float]) -> None:
     blocks = page_blocks(PRODUCT)[: len(logits)]
     m = context_matrix(np.array(logits[: len(blocks)]), blocks, [0.5] * len(blocks), FEATURE_NAMES_V2)
     assert np.isfinite(m).all() and m.shape == (len(blocks), len(FEATURE_NAMES) + len(PAGE_FEATURE_NAMES))
+
+
+ARTICLE = (
+    "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
+    f"<main><article><div class='entry-content'><h1>Budget</h1><p>{PARAGRAPH}</p>"
+    f"<p>{PARAGRAPH.replace('council', 'board')}</p></div>"
+    "<div class='author-box'><p>Jane Doe covers the city council for the Example Times.</p></div></article>"
+    "<section id='comments'><h2>3 Comments</h2><div class='comment-body'><p>Great piece, thanks for writing it."
+    "</p></div><div class='comment-body'><p>I disagree with the board on this one.</p></div></section>"
+    "<div class='related-posts'><h3>Related</h3><ul><li><a href='/a'>School funding explained</a></li>"
+    "<li><a href='/b'>The mayor's plan</a></li></ul></div>"
+    "<h2>References</h2><ol class='references'><li>City budget 2025, p. 4.</li></ol></main></body></html>"
+)
+
+
+def test_tail_features_place_each_block_against_the_main_text_and_its_section() -> None:
+    """The article's two paragraphs (stage 1 keeps them) make its text container the main one; the author box,
+    comments, related links and references after it are told by their distance, heading and classes."""
+    blocks = page_blocks(ARTICLE)
+    texts = [b.text for b in blocks]
+    logits = np.array([3.0 if t.startswith(("The council", "The board")) else -1.0 for t in texts])
+    kept = kept_shares(blocks, "")
+    m = context_matrix(logits, blocks, kept, FEATURE_NAMES_V3)
+    assert m.shape == (len(blocks), len(FEATURE_NAMES_V3)) and np.isfinite(m).all()
+    assert np.array_equal(m[:, : len(FEATURE_NAMES_V2)], context_matrix(logits, blocks, kept, FEATURE_NAMES_V2))
+    row = {t: dict(zip(FEATURE_NAMES_V3, r.tolist())) for t, r in zip(texts, m)}
+    bio_text = next(t for t in texts if t.startswith("Jane Doe"))
+    body, bio, home = row[PARAGRAPH], row[bio_text], row["Home"]
+    great, related, ref = row["Great piece, thanks for writing it."], row["Related"], row["City budget 2025, p. 4."]
+    assert body["main_in"] == 1.0 and body["main_after"] == 0.0 and row["Budget"]["main_in"] == 1.0
+    assert bio["main_in"] == great["main_in"] == home["main_in"] == 0.0
+    assert home["main_after"] < 0 < bio["main_after"] < great["main_after"] < ref["main_after"]
+    assert body["main_density"] == pytest.approx(2 * 16 / (2 * 16 + 1))  # "Budget": the one word it does not keep
+    assert body["kept_after"] == pytest.approx(0.5) and bio["kept_after"] == 0.0
+    assert great["boiler_heading"] == related["boiler_heading"] == ref["boiler_heading"] == 1.0
+    assert body["boiler_heading"] == bio["boiler_heading"] == 0.0  # under "Budget": a title, not a section label
+    assert row["3 Comments"]["boiler_heading_dist"] == 0.0 < great["boiler_heading_dist"]
+    assert great["comment_class"] == 1.0 and body["comment_class"] == 0.0 and bio["author_class"] == 1.0
+    assert row["The mayor's plan"]["related_class"] == 1.0 and ref["reference_class"] == 1.0
+    assert row["The mayor's plan"]["grand_links"] == 1.0 and body["grand_links"] == 0.0
+
+
+def test_tail_features_without_kept_text_are_neutral() -> None:
+    blocks = page_blocks(ARTICLE)
+    m = context_matrix(np.full(len(blocks), -2.0), blocks, [0.0] * len(blocks), FEATURE_NAMES_V3)
+    col = {n: FEATURE_NAMES_V3.index(n) for n in TAIL_FEATURE_NAMES}
+    for name in ("main_in", "main_after", "main_share", "main_density", "kept_after"):
+        assert not m[:, col[name]].any()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-50, 50, allow_nan=False), min_size=1, max_size=40))
+def test_tail_features_are_finite(logits: list[float]) -> None:
+    blocks = page_blocks(ARTICLE)[: len(logits)]
+    m = context_matrix(np.array(logits[: len(blocks)]), blocks, [0.5] * len(blocks), FEATURE_NAMES_V3)
+    assert np.isfinite(m).all() and m.shape == (len(blocks), len(FEATURE_NAMES_V3))
 
 
 def test_a_file_whose_trees_read_the_page_features_names_them_and_scores_with_them(tmp_path) -> None:

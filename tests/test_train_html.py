@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.evaluate_html import GoldPage, word_prf
-from cleaner.htmlcontext import FEATURE_NAMES, FEATURE_NAMES_V2
+from cleaner.htmlcontext import FEATURE_NAMES, FEATURE_NAMES_V2, FEATURE_NAMES_V3
 from cleaner.htmlfeatures import Block, page_blocks
 from cleaner.htmlinput import score_blocks
 from cleaner.htmlmodel import DEFAULT_HTML_MODEL, HtmlModel, load_html_model
@@ -80,8 +80,26 @@ def test_threshold_f1s_equal_the_metric_on_the_kept_text(blocks: list[tuple[str,
     texts, probs = [t for t, _ in blocks], np.array([p for _, p in blocks], dtype=np.float32)
     cut = [Block(t, "p", (), (0,), 0, frozenset(), False) for t in texts]
     data = train_html.PageData(page, cut, {}, np.zeros(len(cut)), np.ones(len(cut)))
-    expected = [word_prf(train_html.kept_text(texts, probs, t), gold)[2] for t in train_html.THRESHOLDS]
-    assert train_html.threshold_f1s(data, probs, train_html.THRESHOLDS) == expected
+    expected = [word_prf(train_html.kept_text(texts, probs, t), gold) for t in train_html.THRESHOLDS]
+    assert train_html.threshold_f1s(data, probs, train_html.THRESHOLDS) == [f1 for _, _, f1 in expected]
+    assert train_html.threshold_scores(data, probs, train_html.THRESHOLDS) == [(r, f1) for _, r, f1 in expected]
+
+
+def test_a_recall_floor_takes_the_best_threshold_that_keeps_enough_text() -> None:
+    """``--recall-floor``: among the thresholds keeping at least that mean CV recall, the best macro F1; the
+    chosen row records its recall. Without a floor the best macro F1 wins, as before."""
+    page = GoldPage("1", "train", "a.com", "article", Path("unused"), "a b c d")
+    texts = ["a b", "c q q q", "x y z"]
+    cut = [Block(t, "p", (), (0,), 0, frozenset(), False) for t in texts]
+    data = [train_html.PageData(page, cut, {}, np.zeros(3), np.ones(3))]
+    probs = np.array([0.9, 0.38, 0.25])
+    logits = [np.log(probs / (1 - probs))]
+    table = train_html.type_table(data, train_html.page_f1s(data, logits))
+    assert table["recall"][train_html.THRESHOLDS.index(0.5)] == 0.5
+    free = train_html._result("default", 0.03, "words", 0, 0, table)  # "a b" alone: F1 0.67, the best
+    floored = train_html._result("default", 0.03, "words", 0, 0, table, recall_floor=0.7)
+    assert free["threshold"] == 0.4 and free["cv_recall"] == 0.5 and free["cv_macro_f1"] == 0.6667
+    assert floored["threshold"] == 0.3 and floored["cv_recall"] == 0.75 and floored["cv_macro_f1"] == 0.6
 
 
 def test_train_html_end_to_end_on_both_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -138,6 +156,11 @@ def test_page_features_are_opt_in_for_training() -> None:
     assert train_html.two_stage_model(coef, 0.0, leaf, 0.4, {}).context_features == FEATURE_NAMES
     wide = train_html.two_stage_model(coef, 0.0, leaf, 0.4, {"chosen": {"tree_leaves": 2}}, FEATURE_NAMES_V2)
     assert wide.context_features == FEATURE_NAMES_V2 and "page features" in "\n".join(train_html._stage2_text(wide))
+    assert "tail features" not in "\n".join(train_html._stage2_text(wide))
+    tail = train_html.two_stage_model(coef, 0.0, leaf, 0.4, {"chosen": {"tree_leaves": 2}}, FEATURE_NAMES_V3)
+    assert "tail features" in "\n".join(train_html._stage2_text(tail))
+    assert train_html.context_rows(data, "default", logits, FEATURE_NAMES_V3)[0].shape[1] == len(FEATURE_NAMES_V3)
+    assert train_html.context_names(False, True) == FEATURE_NAMES_V3  # --tail-features brings the page features
 
 
 def test_page_weights_weigh_every_page_the_same() -> None:

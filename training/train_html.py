@@ -39,7 +39,19 @@ Page weights (``--page-weights``, off by default): the trees are trained with ev
 rose most but listings lost 0.012; without them (html-v4) the F1 rule held but the kept share of the gold's
 must-include snippets fell (0.857 to 0.850), as did recall: the gain is precision, the loss is body text.
 
+Tail features (``--tail-features``, off by default, implies ``--page-features``): the trees also read where each
+block lies from the main text (the deepest container holding most of the words stage 1 keeps), the share of kept
+words after it, whether the nearest heading above it names a section the gold leaves out (comments, related links,
+references, the author), class words of such sections around it, and its grandparent's link density
+(``htmlcontext.TAIL_FEATURE_NAMES``), aimed at the article blocks kept that the gold drops.
+
+Recall floor (``--recall-floor R``, off by default): each configuration takes its best threshold among those whose
+mean CV word recall is at least ``R`` (:func:`best_threshold`); ``R`` = 0.9399 is html-v2's own CV recall, so the
+choice cannot trade away more body text than the shipped model loses, as html-v5's page weights did by moving the
+threshold from 0.35 to 0.45.
+
     python -m training.train_html --shared ../shared [--cache /tmp/html-cache] [--page-features] [--page-weights]
+        [--tail-features] [--recall-floor 0.9399]
 """
 
 from __future__ import annotations
@@ -58,9 +70,17 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.errors import InputError
-from cleaner.evaluate_html import GoldPage, read_article_pages, read_wcxb, score_extractions, word_bag, word_f1
+from cleaner.evaluate_html import (
+    GoldPage,
+    read_article_pages,
+    read_wcxb,
+    score_extractions,
+    word_bag,
+    word_f1,
+    word_recall,
+)
 from cleaner.htmlcontext import FEATURE_NAMES as CONTEXT_FEATURES_V1
-from cleaner.htmlcontext import FEATURE_NAMES_V2, code_mask, context_matrix, guard_code
+from cleaner.htmlcontext import FEATURE_NAMES_V2, FEATURE_NAMES_V3, code_mask, context_matrix, guard_code
 from cleaner.htmlfeatures import (
     HTML_FEATURE_VERSION,
     Block,
@@ -115,6 +135,29 @@ CONTEXT_COMPARISON = (
     "collection 0.674 -> 0.665); a variant adding the mean logit at the same remove from the heading and the "
     "page's share of blocks with a price scored 0.7783 / 0.7767 and was left out"
 )
+TAIL_FEATURES_NOTE = (
+    "`--tail-features` (off by default; implies `--page-features`): the trees also read the tail features "
+    "(`htmlcontext.TAIL_FEATURE_NAMES`): where each block lies from the main text's container, the share of kept "
+    "words after it, the section heading above it (comments, related, references, author...), class words of such "
+    "sections around it and its grandparent's link density, aimed at the article blocks kept that the gold drops "
+    "(comment threads, related links, author bios, reference lists). Site-grouped CV (`favor_recall`, C 0.03, page "
+    "weights, 100 rounds, 15 leaves, the same folds and out-of-fold stage-1 logits): macro 0.7911 at threshold 0.4, "
+    "article 0.9448, forum 0.787, CV recall 0.9433 (with `--recall-floor 0.9399`; html-v2: 0.7764, article 0.9355, "
+    "forum 0.7603, CV recall 0.9399; html-v5, the page features without them: 0.7911 at 0.45, article 0.9422); "
+    "with word weights instead 0.7827. Its candidate (html-v6, `make train-html PAGE_WEIGHTS=1 TAIL_FEATURES=1 "
+    "RECALL_FLOOR=0.9399`), scored once on WCXB dev against html-v2: all 0.864 (0.852), article 0.930 (0.927), "
+    "product 0.829 (0.763), listing 0.697 (0.672), collection 0.649 (0.603), `without` leaked 0.064 (0.081), word "
+    "recall 0.933 (0.935), article benchmark dev 0.927 (0.916), but forum 0.807 (0.828): more than 0.01 below, so it "
+    "was not installed"
+)
+RECALL_FLOOR_NOTE = (
+    "Each configuration takes its best threshold by the macro CV score among those whose mean CV word recall (all "
+    "train pages, the metric's recall: a page whose gold has no words scores 0 when anything is kept) is at least "
+    "this (default 0: no floor). html-v2, the shipped model, has CV recall 0.9399 at its threshold 0.35 (same "
+    "folds): `--recall-floor 0.9399` chooses a model that keeps at least as much text in CV. Page weights raise the "
+    "best threshold (html-v5 chose 0.45), which cost body text on dev"
+)
+RECALL_FLOOR_RULE = "; each threshold chosen among those with mean CV word recall at least {}"
 NEAR_BEST = 0.002  # CV scores this close to the best count as ties, broken by the preferences above
 SELECTION_RULE = (
     "site-grouped CV on the train pages; score: the macro average over page types of the mean per-page word F1, "
@@ -256,13 +299,18 @@ def threshold_f1s(d: PageData, probs: np.ndarray, thresholds: Sequence[float]) -
     The same numbers as ``word_prf(kept_text(d.texts, probs, t), d.page.gold)[2]`` for each ``t``
     (blocks are joined by line breaks, which no word crosses), in one pass over the blocks sorted by P.
     """
+    return [f1 for _, f1 in threshold_scores(d, probs, thresholds)]
+
+
+def threshold_scores(d: PageData, probs: np.ndarray, thresholds: Sequence[float]) -> list[tuple[float, float]]:
+    """WCXB word recall and F1 of the page at each threshold (as :func:`threshold_f1s`)."""
     gold = word_bag(d.page.gold)
     n_gold = sum(gold.values())
     order = np.argsort(-probs, kind="stable")
     pred: Counter[str] = Counter()
     common = n_pred = 0
     pos = 0
-    out: dict[float, float] = {}
+    out: dict[float, tuple[float, float]] = {}
     for t in sorted(thresholds, reverse=True):
         while pos < len(order) and probs[order[pos]] >= t:
             for word, c in word_bag(d.texts[order[pos]]).items():
@@ -271,7 +319,7 @@ def threshold_f1s(d: PageData, probs: np.ndarray, thresholds: Sequence[float]) -
                 common += min(before + c, gold[word]) - min(before, gold[word])
                 n_pred += c
             pos += 1
-        out[t] = word_f1(common, n_pred, n_gold)
+        out[t] = word_recall(common, n_pred, n_gold), word_f1(common, n_pred, n_gold)
     return [out[t] for t in thresholds]
 
 
@@ -305,16 +353,21 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def page_f1s(data: Sequence[PageData], logits: Sequence[np.ndarray]) -> np.ndarray:
-    """``(pages, len(THRESHOLDS))`` word F1 of each page at each threshold."""
-    return np.array([threshold_f1s(d, sigmoid(z), THRESHOLDS) for d, z in zip(data, logits)])
+    """``(pages, len(THRESHOLDS), 2)`` word recall and F1 of each page at each threshold."""
+    return np.array([threshold_scores(d, sigmoid(z), THRESHOLDS) for d, z in zip(data, logits)]).reshape(
+        len(data), len(THRESHOLDS), 2
+    )
 
 
-def type_table(data: Sequence[PageData], f1s: np.ndarray) -> dict[str, np.ndarray]:
-    """Mean F1 per threshold: per page type, ``macro`` (their average, the selection score) and ``all`` pages."""
+def type_table(data: Sequence[PageData], scores: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean F1 per threshold: per page type, ``macro`` (their average, the selection score) and ``all`` pages;
+    and ``recall``, the mean word recall of all pages (``scores`` from :func:`page_f1s`; F1 alone is accepted)."""
+    f1s = scores[..., 1] if scores.ndim == 3 else scores
     types = np.array([d.page.page_type for d in data])
     table = {str(t): f1s[types == t].mean(axis=0) for t in sorted(set(types))}
     macro = np.mean(list(table.values()), axis=0)
-    return {**table, "macro": macro, "all": f1s.mean(axis=0)}
+    recall = {"recall": scores[..., 0].mean(axis=0)} if scores.ndim == 3 else {}
+    return {**table, "macro": macro, "all": f1s.mean(axis=0), **recall}
 
 
 def context_rows(
@@ -375,9 +428,29 @@ def stacked(
     return x, y, w / w.mean()
 
 
-def _result(setting: str, c: float, weighting: str, rounds: int, leaves: int, table: dict) -> dict:
-    """One CV row: the configuration, its best threshold by the macro score, and the per-type scores there."""
-    best = int(np.argmax(table["macro"]))
+def best_threshold(table: dict, recall_floor: float = 0.0) -> int:
+    """Index of the threshold with the best macro score among those whose mean CV recall is at least
+    ``recall_floor`` (the lowest threshold when none is: the most recall there is).
+
+    >>> table = {"macro": np.array([0.70, 0.75, 0.78]), "recall": np.array([0.97, 0.95, 0.93])}
+    >>> best_threshold(table), best_threshold(table, 0.95), best_threshold(table, 0.99)
+    (2, 1, 0)
+    """
+    recall = table.get("recall")
+    if recall is None or not recall_floor:
+        return int(np.argmax(table["macro"]))
+    allowed = np.flatnonzero(recall >= recall_floor)
+    if not len(allowed):
+        return int(np.argmax(recall))
+    return int(allowed[np.argmax(table["macro"][allowed])])
+
+
+def _result(
+    setting: str, c: float, weighting: str, rounds: int, leaves: int, table: dict, recall_floor: float = 0.0
+) -> dict:
+    """One CV row: the configuration, its best threshold by the macro score (with at least ``recall_floor``
+    mean recall, :func:`best_threshold`), and the per-type scores there."""
+    best = best_threshold(table, recall_floor)
     return {
         "extraction": setting,
         "C": c,
@@ -387,7 +460,8 @@ def _result(setting: str, c: float, weighting: str, rounds: int, leaves: int, ta
         "threshold": THRESHOLDS[best],
         "cv_macro_f1": round(float(table["macro"][best]), 4),
         "cv_f1": round(float(table["all"][best]), 4),
-        "cv_types": {k: round(float(v[best]), 4) for k, v in table.items() if k not in ("macro", "all")},
+        "cv_types": {k: round(float(v[best]), 4) for k, v in table.items() if k not in ("macro", "all", "recall")},
+        **({"cv_recall": round(float(table["recall"][best]), 4)} if "recall" in table else {}),
     }
 
 
@@ -412,9 +486,13 @@ def choose(
     settings: Sequence[str],
     names: Sequence[str] = CONTEXT_FEATURES_V1,
     tree_weighting: str = "words",
+    recall_floor: float = 0.0,
 ) -> tuple[dict, list[dict], dict, list[dict]]:
     """The chosen configuration by CV, every CV result, the out-of-fold logits per stage-1 setting,
-    and the tree configurations' CV results without the code guard (reported, never chosen from)."""
+    and the tree configurations' CV results without the code guard (reported, never chosen from).
+
+    Each configuration's threshold is its best by the macro score among those keeping at least ``recall_floor``
+    mean word recall (:func:`best_threshold`)."""
     folds = site_folds(data)
     results, oof, unguarded = [], {}, []
     for setting in settings:
@@ -423,7 +501,8 @@ def choose(
                 started = time.perf_counter()
                 logits = oof_logits(data, setting, c, weighting, folds)
                 oof[(setting, c, weighting)] = logits
-                results.append(_result(setting, c, weighting, 0, 0, type_table(data, page_f1s(data, logits))))
+                table = type_table(data, page_f1s(data, logits))
+                results.append(_result(setting, c, weighting, 0, 0, table, recall_floor))
                 print(f"  cv {results[-1]} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
                 xs = context_rows(data, setting, logits, names)
                 for leaves in TREE_LEAVES:
@@ -431,10 +510,10 @@ def choose(
                     staged = tree_cv(data, xs, folds, leaves, tree_weighting)
                     for rounds, z in staged.items():
                         table = type_table(data, page_f1s(data, guarded(data, z, logits)))
-                        results.append(_result(setting, c, weighting, rounds, leaves, table))
+                        results.append(_result(setting, c, weighting, rounds, leaves, table, recall_floor))
                         print(f"  cv {results[-1]} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
                         table = type_table(data, page_f1s(data, z))
-                        unguarded.append(_result(setting, c, weighting, rounds, leaves, table))
+                        unguarded.append(_result(setting, c, weighting, rounds, leaves, table, recall_floor))
     print("  with the code guard (chosen from):", file=sys.stderr)
     print_cv_table(results)
     print("  without the code guard (reported only):", file=sys.stderr)
@@ -445,10 +524,11 @@ def choose(
 def print_cv_table(results: Sequence[dict]) -> None:
     """The per-type CV table of every configuration, on stderr."""
     types = sorted({t for r in results for t in r["cv_types"]})
-    print("  " + " | ".join(["setting", "C", "rounds", "leaves", "thr", "macro", "all", *types]), file=sys.stderr)
+    head = ["setting", "C", "rounds", "leaves", "thr", "macro", "all", "recall", *types]
+    print("  " + " | ".join(head), file=sys.stderr)
     for r in results:
         cells = [r["extraction"], r["C"], r["tree_rounds"], r["tree_leaves"], r["threshold"], r["cv_macro_f1"]]
-        cells += [r["cv_f1"], *(r["cv_types"].get(t, "") for t in types)]
+        cells += [r["cv_f1"], r.get("cv_recall", ""), *(r["cv_types"].get(t, "") for t in types)]
         print("  " + " | ".join(map(str, cells)), file=sys.stderr)
 
 
@@ -572,6 +652,14 @@ def _stage2_text(model: HtmlModel) -> list[str]:
             if len(model.context_features) > len(CONTEXT_FEATURES_V1)
             else ""
         )
+        + (
+            "; and tail features for the blocks after an article's text: where the block lies from the main "
+            "text's container (the deepest holding most of the words stage 1 keeps), the share of kept words after "
+            "it, whether the nearest heading above it names a section the gold leaves out (comments, related links, "
+            "references, the author...), class words of such sections around it, and its grandparent's link density"
+            if len(model.context_features) > len(FEATURE_NAMES_V2)
+            else ""
+        )
         + ". The trees "
         "were trained on the *out-of-fold* stage-1 logits of the train pages (the cross-validation folds below), "
         "so they learn from logits like those stage 1 gives on pages it has not seen"
@@ -609,13 +697,18 @@ def _cv_type_rows(rows: Sequence[dict]) -> list[str]:
     if not rows:
         return []
     types = sorted({t for r in rows for t in r["cv_types"]})
+    recall = all("cv_recall" in r for r in rows)  # older models' rows have none
     return [
         "",
-        "| trafilatura | C | tree rounds | leaves | threshold | macro F1 | all pages | " + " | ".join(types) + " |",
-        "|---" * (7 + len(types)) + "|",
+        "| trafilatura | C | tree rounds | leaves | threshold | macro F1 | all pages | "
+        + ("recall | " if recall else "")
+        + " | ".join(types)
+        + " |",
+        "|---" * (7 + recall + len(types)) + "|",
         *(
             f"| {r['extraction']} | {r['C']} | {r['tree_rounds']} | {r['tree_leaves']} | {r['threshold']} | "
             f"{r['cv_macro_f1']:.4f} | {r['cv_f1']:.4f} | "
+            + (f"{r['cv_recall']:.4f} | " if recall else "")
             + " | ".join(f"{r['cv_types'][t]:.4f}" for t in types)
             + " |"
             for r in rows
@@ -675,6 +768,7 @@ def card_section(model: HtmlModel) -> list[str]:
         *_cv_type_rows(m.get("cv_without_code_guard", [])),
         *([f"- {m['cv_alternatives']}"] if m.get("cv_alternatives") else []),
         *([f"- {m['tree_weighting_note']}"] if m.get("tree_weighting_note") else []),
+        *([f"- {m['tail_features_note']}"] if m.get("tail_features_note") else []),
         f"- {m.get('line_source', LINE_SOURCE)}",
         "",
         "## Scores on the dev pages (sites unseen in training; never used to choose)",
@@ -716,17 +810,33 @@ def write_card_section(model: HtmlModel, card: Path = CARD) -> None:
     card.write_text((head + "\n\n" if head else "") + "\n".join(card_section(model)), encoding="utf-8")
 
 
-def model_name(trees: bool, page_features: bool, tree_weighting: str) -> str:
+def model_name(trees: bool, page_features: bool, tree_weighting: str, tail_features: bool = False) -> str:
     """The name ``--explain`` gives a model trained with these options.
 
     >>> model_name(True, False, "words"), model_name(True, True, "page"), model_name(False, True, "page")
     ('html-v2', 'html-v5', 'html-v1')
+    >>> model_name(True, True, "page", tail_features=True), model_name(True, True, "words", tail_features=True)
+    ('html-v6', 'html-v7')
     """
     if not trees:
         return "html-v1"
+    if tail_features:
+        return "html-v6" if tree_weighting == "page" else "html-v7"
     return {(False, "words"): "html-v2", (True, "words"): "html-v3", (False, "page"): "html-v4"}.get(
         (page_features, tree_weighting), "html-v5"
     )
+
+
+def context_names(page_features: bool, tail_features: bool) -> tuple[str, ...]:
+    """The context columns the trees read: the original 24, plus the page features, plus the tail features
+    (which come with the page features).
+
+    >>> [len(context_names(p, t)) for p, t in ((False, False), (True, False), (False, True))]
+    [24, 42, 54]
+    """
+    if tail_features:
+        return FEATURE_NAMES_V3
+    return FEATURE_NAMES_V2 if page_features else CONTEXT_FEATURES_V1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -737,6 +847,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--settings", nargs="+", default=list(EXTRACTION_SETTINGS), choices=EXTRACTION_SETTINGS)
     p.add_argument("--page-features", action="store_true", help=PAGE_FEATURES_NOTE.replace("%", "%%"))
     p.add_argument("--page-weights", action="store_true", help=TREE_WEIGHTING_NOTE.replace("%", "%%"))
+    p.add_argument("--tail-features", action="store_true", help=TAIL_FEATURES_NOTE.replace("%", "%%"))
+    p.add_argument("--recall-floor", type=float, default=0.0, help=RECALL_FLOOR_NOTE.replace("%", "%%"))
     args = p.parse_args(argv)
     started = time.perf_counter()
     if not (args.shared / "data" / "wcxb" / "gold.jsonl.gz").is_file():
@@ -745,13 +857,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_pages = load_pages(args.shared, "train")
     print(f"train_html: {len(train_pages)} train pages", file=sys.stderr)
     train = prepare(train_pages, args.cache)
-    names = FEATURE_NAMES_V2 if args.page_features else CONTEXT_FEATURES_V1
+    names = context_names(args.page_features, args.tail_features)
     tree_weighting = "page" if args.page_weights else "words"
-    best, results, oof, unguarded = choose(train, args.settings, names, tree_weighting)
+    best, results, oof, unguarded = choose(train, args.settings, names, tree_weighting, args.recall_floor)
     import sklearn
 
     meta = {
-        "name": model_name(bool(best["tree_rounds"]), args.page_features, tree_weighting),
+        "name": model_name(bool(best["tree_rounds"]), args.page_features, tree_weighting, args.tail_features),
         "extraction": best["extraction"],
         "cv_threshold": best["threshold"],
         "trained_on": {
@@ -766,10 +878,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cv_without_code_guard": unguarded,
         "cv_without_code_guard_pick": pick(unguarded + [r for r in results if not r["tree_rounds"]]),
         "cv_folds": FOLDS,
-        "selection": SELECTION_RULE,
+        "selection": SELECTION_RULE + (RECALL_FLOOR_RULE.format(args.recall_floor) if args.recall_floor else ""),
         "tree_weighting": tree_weighting,
         **({"tree_weighting_note": TREE_WEIGHTING_NOTE} if tree_weighting == "page" else {}),
-        **({"cv_alternatives": CONTEXT_COMPARISON} if args.page_features else {}),
+        **({"cv_alternatives": CONTEXT_COMPARISON} if args.page_features or args.tail_features else {}),
+        **({"tail_features_note": TAIL_FEATURES_NOTE} if args.tail_features else {}),
         "chosen": best,
     }
     model = final_model(train, best, oof, meta, names, tree_weighting)
