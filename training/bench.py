@@ -38,6 +38,7 @@ BIG_MB = 20  # size of the throughput input: long enough that start-up is noise
 HUGE_LINE_MB = 50  # the single-line stress case of the reliability issue
 MANY_LINES = 2_000_000  # the many-short-lines stress case
 ADVERSARIAL_ROWS = 1_000  # lines on which a pattern once backtracked: each should cost what any line costs
+BATCH_ROUNDS = 2  # alternating rounds of -j 1 and -j 2: the shared host's speed drifts within minutes
 BATCH_FILES = 20_000  # the batch issue's "20k small files": worker start-up (~1 s) is then a small share
 BATCH_DIRS = 20  # ...spread over this many subfolders, like a crawl's output tree
 BATCH_JOBS = (1, 2)  # worker counts timed; this machine has 2 cores
@@ -175,19 +176,32 @@ def speed_rows(tmp: Path) -> list[str]:
 
 
 def batch_rows(tmp: Path) -> list[str]:
-    """``cleaner batch SRC DST -j N`` over a generated tree, timed as a whole process (fresh DST each run)."""
+    """``cleaner batch SRC DST -j N`` over a generated tree, timed as a whole process (fresh DST each run).
+
+    The disk is synced before each run, so that no run pays for writing back the tree just made or the
+    outputs just deleted, and the settings alternate over ``BATCH_ROUNDS`` rounds: each row is its best.
+    """
     files, mb = make_batch_tree(tmp / "batch_src")
-    rows, times = [], []
+    best: dict[int, tuple[float, float, int]] = {}
+    for _ in range(BATCH_ROUNDS):
+        for jobs in BATCH_JOBS:
+            dst = tmp / f"batch_dst_{jobs}"
+            os.sync()
+            secs, rss, code = run_child([*CLEANER, "batch", str(tmp / "batch_src"), str(dst), "-j", str(jobs), "-q"])
+            if jobs not in best or secs < best[jobs][0]:
+                best[jobs] = (secs, rss, code)
+            shutil.rmtree(dst, ignore_errors=True)
+    rows = []
     for jobs in BATCH_JOBS:
-        dst = tmp / f"batch_dst_{jobs}"
-        secs, rss, code = run_child([*CLEANER, "batch", str(tmp / "batch_src"), str(dst), "-j", str(jobs), "-q"])
-        times.append(secs)
-        speedup = f", x{times[0] / secs:.2f} the speed of -j {BATCH_JOBS[0]}" if len(times) > 1 else ""
-        rows.append(
-            f"| `cleaner batch -j {jobs}`, {files:,} files ({mb:.1f} MB) | {files / secs:,.0f} files/s, "
-            f"{mb / secs:.2f} MB/s, {secs:.1f} s{speedup}, peak {rss:.0f} MB (main process), exit {code} |"
+        secs, rss, code = best[jobs]
+        speedup = (
+            f", x{best[BATCH_JOBS[0]][0] / secs:.2f} the speed of -j {BATCH_JOBS[0]}" if jobs != BATCH_JOBS[0] else ""
         )
-        shutil.rmtree(dst, ignore_errors=True)
+        rows.append(
+            f"| `cleaner batch -j {jobs}`, {files:,} files ({mb:.1f} MB), best of {BATCH_ROUNDS} | "
+            f"{files / secs:,.0f} files/s, {mb / secs:.2f} MB/s, {secs:.1f} s{speedup}, "
+            f"peak {rss:.0f} MB (main process), exit {code} |"
+        )
     return rows
 
 
