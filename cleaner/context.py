@@ -30,6 +30,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from cleaner.spans import Spans
@@ -81,9 +83,12 @@ def _shifted(s: np.ndarray, offset: int) -> np.ndarray:
     return out
 
 
-def _window(s: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and max of ``s`` over each line's window of ``radius`` lines either side (the line itself too)."""
-    stacked = np.stack([_shifted(s, o) for o in range(-radius, radius + 1)])
+def _window(
+    s: np.ndarray, radius: int, shifted: Callable[[np.ndarray, int], np.ndarray] = _shifted
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and max of ``s`` over each line's window of ``radius`` lines either side (the line itself too);
+    ``shifted`` moves ``s`` by an offset, ``PAD`` where no line is (:func:`_shifted`: past either end)."""
+    stacked = np.stack([shifted(s, o) for o in range(-radius, radius + 1)])
     inside = stacked > PAD
     total = np.where(inside, stacked, 0.0).sum(axis=0)
     return (total / inside.sum(axis=0)).astype(np.float32), stacked.max(axis=0)
@@ -123,10 +128,7 @@ class _Segments(Spans):
 
     def window(self, s: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
         """:func:`_window` within each document."""
-        stacked = np.stack([self.shifted(s, o) for o in range(-radius, radius + 1)])
-        inside = stacked > PAD
-        total = np.where(inside, stacked, 0.0).sum(axis=0)
-        return (total / inside.sum(axis=0)).astype(np.float32), stacked.max(axis=0)
+        return _window(s, radius, self.shifted)
 
     def before(self, values: np.ndarray) -> np.ndarray:
         """The sum of ``values`` (integers) over the lines above each line in its document."""
