@@ -31,6 +31,7 @@ from cleaner.decide import (
     ScoredLines,
     count_categories,
     decide,
+    read_windows,
 )
 from cleaner.fallback import fallback_scores
 from cleaner.features import batch_groups, line_shape
@@ -279,9 +280,10 @@ class Cleaner:
     ) -> None:
         """Summarize documents of one window each, scored together, into their places in ``summaries``."""
         scored = self._score_windows([(texts, at) for _, _, texts, at in batch])
-        for (k, raw, _, _), window in zip(batch, scored):
+        reads = read_windows(self.options, scored)
+        for (k, raw, _, _), window, read in zip(batch, scored, reads):
             stream = DecisionStream(self.options)
-            summaries[k] = self._summarized([stream.feed_last(raw, window)], stream)
+            summaries[k] = self._summarized([stream.feed_last(raw, window, read)], stream)
 
     def _summarized(self, decided: Iterable[DecidedLines], stream: DecisionStream) -> DocumentSummary:
         """The summary of a document's ``decided`` windows, as ``stream`` decides them."""

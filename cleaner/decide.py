@@ -144,6 +144,7 @@ def count_categories(decided: Iterable[tuple[bool, str]]) -> dict[str, dict[str,
 
 
 Emitted = tuple[str, "Decision | None"]  # a raw input line and its decision (``None`` for a blank line)
+Read = tuple[list[bool], list[str | None], list[str | None]]  # lines' keep by score, hard and furniture category
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,21 +292,24 @@ class DecisionStream:
         self._finished()
         return out
 
-    def feed_last(self, raw_lines: Sequence[str], scored: ScoredLines) -> DecidedLines:
+    def feed_last(self, raw_lines: Sequence[str], scored: ScoredLines, read: Read | None = None) -> DecidedLines:
         """:meth:`feed_lines` of the document's last raw lines, then :meth:`finish_lines`, in one step: the same
-        decisions, decided together (what a document of one window needs; ``--jsonl`` has many)."""
-        raw, lines = self._taken(raw_lines, scored)
+        decisions, decided together (what a document of one window needs; ``--jsonl`` has many). ``read`` is
+        :func:`read_lines` of ``scored`` when the caller worked it out for many documents at once."""
+        raw, lines = self._taken(raw_lines, scored, read)
         out = self._give_out(raw, lines, len(lines.score))
         self._finished()
         return out
 
-    def _taken(self, raw_lines: Sequence[str], scored: ScoredLines) -> tuple[list[str], _Lines]:
+    def _taken(
+        self, raw_lines: Sequence[str], scored: ScoredLines, read: Read | None = None
+    ) -> tuple[list[str], _Lines]:
         """The raw lines held and these, with the lines not decided yet: the waiting one and these."""
         held = len(self._held)
         raw = self._held + list(raw_lines)
         lines = self._waiting
         if scored.at:
-            keep, hard, furniture = self._read(scored)
+            keep, hard, furniture = read if read is not None else self._read(scored)
             lines = _Lines(
                 lines.score + scored.score,
                 lines.keep_cat + scored.keep_cat,
@@ -325,20 +329,9 @@ class DecisionStream:
         last = self._last_kept
         self.truncated = self._paywall or (last is not None and is_truncated_tail(last))
 
-    def _read(self, scored: ScoredLines) -> tuple[list[bool], list[str | None], list[str | None]]:
-        """What each new line's score and rules decide before its neighbours are known, worked out once per
-        rule tuple: kept by the threshold (higher for a line a phrase rule names) or by a kept category, and
-        the categories a hard or a furniture rule would drop it as (:func:`_override`)."""
-        kept_categories = self.options.keep_categories
-        sets, which = _rule_sets(scored.rules)
-        phrase = np.array([any(not r.generic for r in rules) for rules in sets], bool)[which]
-        threshold = self.options.threshold
-        keep = np.asarray(scored.score, np.float64) >= np.where(phrase, threshold * PHRASE_FACTOR, threshold)
-        if kept_categories:
-            keep |= np.fromiter((c in kept_categories for c in scored.drop_cat), bool, len(scored.drop_cat))
-        overrides = [_override(rules, kept_categories) for rules in sets]
-        spread = which.tolist()
-        return keep.tolist(), [overrides[k][0] for k in spread], [overrides[k][1] for k in spread]
+    def _read(self, scored: ScoredLines) -> Read:
+        """:func:`read_lines` of a window's new lines."""
+        return read_lines(self.options, scored.score, scored.drop_cat, scored.rules)
 
     def _give_out(self, raw: list[str], lines: _Lines, m: int) -> DecidedLines:
         """Decide the first ``m`` of ``lines`` (the rest wait), and give out the raw lines before the first
@@ -412,6 +405,42 @@ class DecisionStream:
         for i in range(start, len(keep)):
             if keep[i] and texts[i] == headline:
                 keep[i], category[i] = repeat_kept, "repeat"
+
+
+def read_lines(
+    options: Options, score: Sequence[float], drop_cat: Sequence[str], rules: Sequence[tuple[Rule, ...]]
+) -> Read:
+    """What each line's score and rules decide before its neighbours are known, worked out once per rule
+    tuple: kept by the threshold (higher for a line a phrase rule names) or by a kept category, and the
+    categories a hard or a furniture rule would drop it as (:func:`_override`). Each line's answer is its
+    own: lines of many documents can be read at once (:func:`read_windows`)."""
+    kept_categories = options.keep_categories
+    sets, which = _rule_sets(rules)
+    phrase = np.array([any(not r.generic for r in rule_set) for rule_set in sets], bool)[which]
+    threshold = options.threshold
+    keep = np.asarray(score, np.float64) >= np.where(phrase, threshold * PHRASE_FACTOR, threshold)
+    if kept_categories:
+        keep |= np.fromiter((c in kept_categories for c in drop_cat), bool, len(drop_cat))
+    overrides = [_override(rule_set, kept_categories) for rule_set in sets]
+    spread = which.tolist()
+    return keep.tolist(), [overrides[k][0] for k in spread], [overrides[k][1] for k in spread]
+
+
+def read_windows(options: Options, windows: Sequence[ScoredLines]) -> list[Read]:
+    """:func:`read_lines` of each window's lines, worked out for all the windows at once (``--jsonl``)."""
+    keep, hard, furniture = read_lines(
+        options,
+        [s for w in windows for s in w.score],
+        [c for w in windows for c in w.drop_cat],
+        [r for w in windows for r in w.rules],
+    )
+    out: list[Read] = []
+    start = 0
+    for w in windows:
+        end = start + len(w.score)
+        out.append((keep[start:end], hard[start:end], furniture[start:end]))
+        start = end
+    return out
 
 
 def _override(rules: tuple[Rule, ...], kept_categories: frozenset[str]) -> tuple[str | None, str | None]:

@@ -24,6 +24,8 @@ from cleaner.decide import (
     DocumentResult,
     ScoredLines,
     decide,
+    read_lines,
+    read_windows,
 )
 from cleaner.features import line_shape
 from cleaner.options import DEFAULT_THRESHOLD, Options
@@ -371,3 +373,29 @@ def test_decisions_are_those_of_the_line_by_line_code(
         emitted += stream.finish()
     assert emitted == expected
     assert stream.truncated == old.truncated
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from([line for line in _RULED_POOL if not is_blank(line)]),
+                st.sampled_from([0.0, 0.01, DOUBT, 0.1, 0.3, 0.5, SURE, 1.0]),
+                st.sampled_from(_CATEGORIES),
+            ),
+            max_size=12,
+        ),
+        max_size=6,
+    ),
+    st.sampled_from([Options(), Options(keep_categories=frozenset({"paywall", "caption"})), Options(threshold=0.5)]),
+)
+def test_reading_many_windows_at_once_reads_each_alone(
+    windows: list[list[tuple[str, float, str]]], options: Options
+) -> None:
+    # --jsonl reads the lines of 64 documents at once (read_windows): each line's answer is its own
+    scored = [
+        ScoredLines.of([t for t, _, _ in w], [(s, "body", c) for _, s, c in w], [line_shape(t).rules for t, _, _ in w])
+        for w in windows
+    ]
+    alone = [read_lines(options, w.score, w.drop_cat, w.rules) for w in scored]
+    assert read_windows(options, scored) == alone
