@@ -450,15 +450,14 @@ def _run_lengths(keys: np.ndarray, breaks: np.ndarray | None = None) -> np.ndarr
 
 
 def _context_arrays(
-    lines: _LineCodes, counts: np.ndarray, dks: np.ndarray, sizes: np.ndarray
+    lines: _LineCodes, counts: np.ndarray, dks: np.ndarray, spans: Spans
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The head, middle and tail context features of each line, as ``(lines, k)`` arrays.
 
-    ``lines`` may hold several documents one after another, ``sizes`` lines each (none empty): every
+    ``lines`` may hold several documents one after another (``spans``, none empty): every
     feature is each document's own, so a batch of documents costs the numpy calls of one. ``counts``
     is how often each line's text occurs in its document, ``dks`` each line's doc key.
     """
-    spans = Spans(sizes)
     g, i, first, n = spans.g, spans.i, spans.first, spans.n
     lb, term, start, sent = lines.length_bucket, lines.terminal, lines.start, lines.sentence
     head = [_POS(np.minimum(i, 7)), _POSEND(np.minimum(n - 1 - i, 7)), _RELDEC((10 * i / n).astype(np.int64))]
@@ -547,8 +546,7 @@ class _Batch:
     facts: list[LineFacts]  # of each distinct text, in order of first occurrence
     text_index: np.ndarray  # each line's text: its place in ``facts``
     codes: _LineCodes
-    sizes: np.ndarray  # each document's lines (none empty)
-    spans: Spans
+    spans: Spans  # where each line sits among the documents (none empty)
     dks: np.ndarray  # each line's document's doc key
     counts: np.ndarray  # how often each line's text occurs in its document
     later: np.ndarray  # an earlier line of its document has its text
@@ -556,7 +554,7 @@ class _Batch:
 
     def context(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The head, middle and tail context features of each line (:func:`_context_arrays`)."""
-        return _context_arrays(self.codes, self.counts, self.dks, self.sizes)
+        return _context_arrays(self.codes, self.counts, self.dks, self.spans)
 
     def groups(self) -> tuple[Group, ...]:
         """The variable-length features of the lines, as distinct tuples and each line's one: its own features;
@@ -613,15 +611,14 @@ def _batch(documents: Sequence[Sequence[str]]) -> _Batch:
         spread(f.start for f in facts),
         spread(f.shape.sentence for f in facts),
     )
-    sizes = np.array([len(doc) for doc in documents], np.int64)
-    spans = Spans(sizes)
+    spans = Spans(np.array([len(doc) for doc in documents], np.int64))
     dks = spans.spread([_doc_key(part.tolist()) for part in spans.parts(codes.length)])
     if spans.single:
         counts = np.bincount(text_index, minlength=d)[text_index]
         later = np.asarray(first_at, np.int64)[text_index] < spans.g
         first_copy = (text_index == 0) & (spans.g > 0)
     else:  # the same, per document: a line's text within its document is the pair (document, text)
-        pair = spans.spread(np.arange(len(sizes))) * d + text_index
+        pair = spans.spread(np.arange(len(spans.sizes))) * d + text_index
         order = np.argsort(pair, kind="stable")
         ordered = pair[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
@@ -631,7 +628,7 @@ def _batch(documents: Sequence[Sequence[str]]) -> _Batch:
         first_line[order] = np.repeat(order[starts], run)  # the stable sort keeps each pair's first line first
         later = first_line < spans.g
         first_copy = (text_index == text_index[spans.first]) & (spans.i > 0)
-    return _Batch(facts, text_index, codes, sizes, spans, dks, counts, later, first_copy)
+    return _Batch(facts, text_index, codes, spans, dks, counts, later, first_copy)
 
 
 def document_feature_array(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
