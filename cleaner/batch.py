@@ -44,7 +44,7 @@ from cleaner.batch_plan import (
     remove_stale_temps,
 )
 from cleaner.batch_report import Tally, echo_failures, progress_bar, write_report
-from cleaner.batch_run import Settings, capped_jobs, in_flight, run_tasks
+from cleaner.batch_run import Settings, capped_jobs, in_flight, run_tasks, workers_starting
 from cleaner.cli_options import (
     CONTEXT_SETTINGS,
     EXIT_FAILED,
@@ -124,7 +124,8 @@ def run_batch(
         key = settings.key(model)
         manifest = read_manifest(dst)
         reserved = _reserved_outputs(dst, report)
-        plan = plan_tree(src, dst, globs, force, settings.explain, manifest, key, reserved)
+        with workers_starting(settings, jobs):  # they start while we plan
+            plan = plan_tree(src, dst, globs, force, settings.explain, manifest, key, reserved)
         tally = Tally(skipped=plan.skipped)
         for failure in plan.failures:
             tally.add(failure)
@@ -132,7 +133,7 @@ def run_batch(
         markers.mkdir(exist_ok=True)
         in_flight(markers)  # a killed run's markers name nothing of this run
         tasks = {t.rel: t for t in plan.tasks}
-        journal = Journal(dst)
+        journal = Journal(dst, manifest)
         try:
             journal.record(plan.unchanged.items())
             with (
@@ -149,8 +150,7 @@ def run_batch(
             raise
         finally:
             journal.close()
-        manifest = read_manifest(dst)
-        rewrite_manifest(dst, manifest)
+        rewrite_manifest(dst, journal.entries)
         in_flight(markers)
     facts = {
         "src": display_name(str(src)),

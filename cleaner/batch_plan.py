@@ -49,8 +49,10 @@ SKIP_DIR_SYMLINK = "dir_symlink"  # directory symlinks are not followed: no loop
 
 def file_kind(name: str) -> str | None:
     """``"text"``, ``"html"`` or ``"jsonl"`` by the name's suffix, or None for a file to skip."""
-    lower = name.lower()
-    return next((kind for suffix, kind in KINDS_BY_SUFFIX.items() if lower.endswith(suffix)), None)
+    parts = name.lower().rsplit(".", 2)  # every suffix is one or two dotted parts, the second one .gz
+    if len(parts) == 3 and parts[2] == "gz":
+        return KINDS_BY_SUFFIX.get(f".{parts[1]}.gz")
+    return KINDS_BY_SUFFIX.get(f".{parts[-1]}") if len(parts) > 1 else None
 
 
 def output_rel(rel: str, kind: str) -> str:
@@ -142,7 +144,7 @@ def is_up_to_date(src_stat: os.stat_result, outputs: Iterable[Path]) -> bool:
     return all(stat.S_ISREG(s.st_mode) and s.st_mtime_ns >= src_stat.st_mtime_ns for s in stats)
 
 
-def walk_tree(src: Path, plan: Plan) -> Iterator[tuple[Path, str]]:
+def walk_tree(src: Path, plan: Plan) -> Iterator[tuple[str, str]]:
     """``(path, relative name)`` of every file under ``src`` in sorted order, never entering directory symlinks.
 
     Iterative (an explicit stack), so a tree thousands of levels deep is walked like any other.
@@ -165,7 +167,7 @@ def walk_tree(src: Path, plan: Plan) -> Iterator[tuple[Path, str]]:
             elif entry.is_symlink() and _is_dir(entry):
                 plan.skipped[SKIP_DIR_SYMLINK] += 1
             else:
-                yield Path(entry.path), prefix + entry.name
+                yield entry.path, prefix + entry.name
         stack.extend(reversed(subdirs))
 
 
@@ -226,15 +228,16 @@ def plan_tree(
     """
     plan = Plan()
     claims: dict[str, str] = dict(reserved or {})  # output name relative to DST -> what claimed it
-    for path, rel in walk_tree(src, plan):
+    for name, rel in walk_tree(src, plan):
         if not _selected(rel, globs):
             continue
-        kind = file_kind(path.name)
+        kind = file_kind(rel.rsplit("/", 1)[-1])
         if kind is None:
             plan.skipped[SKIP_UNSUPPORTED] += 1
             continue
+        path = Path(name)
         try:
-            st = path.stat()
+            st = os.stat(name)
         except OSError as exc:
             plan.failures.append(FileResult(rel, error=f"cannot read: {os_reason(exc)}"))
             continue

@@ -15,6 +15,7 @@ import json
 import os
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -392,20 +393,55 @@ def run_tasks(
             pending = [t for t in remaining if t.rel not in suspects]
 
 
-def _run_pool(
-    tasks: list[Task], settings: Settings, jobs: int, marker_dir: Path | None, clean: Cleaner
-) -> Iterator[list[FileResult]]:
-    from joblib import Parallel, delayed
+def _pool(jobs: int) -> Any:
+    """A joblib ``Parallel`` on ``jobs`` loky workers, results in completion order. Every call with the same
+    ``jobs`` gets the same workers: loky keeps them between calls when the settings are equal."""
+    from joblib import Parallel
 
-    chunks = chunk_tasks(tasks, jobs)
-    parallel = Parallel(
-        n_jobs=min(jobs, len(chunks)),
+    return Parallel(
+        n_jobs=jobs,
         backend="loky",
         batch_size=1,
         return_as="generator_unordered",
         initializer=watch_parent,
         initargs=(os.getpid(),),  # from its start: a worker that never got a chunk must not outlive us either
     )
+
+
+def _load_model(settings: Settings) -> None:
+    """In a worker: load the model, so that its first files do not wait for it."""
+    shared_cleaner(settings.options, settings.model_path)
+
+
+@contextlib.contextmanager
+def workers_starting(settings: Settings, jobs: int) -> Iterator[None]:
+    """Start the ``jobs`` workers of :func:`run_tasks` now (each starting Python, importing the package, loading
+    the model: about half a second) and let them start while the batch process does the work inside the
+    ``with`` (planning); at its end, wait until they are ready. Interrupted (Ctrl-C), the workers end."""
+    if jobs <= 1:
+        yield
+        return
+    from joblib import delayed
+
+    ready = _pool(jobs)(delayed(_load_model)(settings) for _ in range(jobs))
+    try:
+        yield
+    except BaseException:
+        with warnings.catch_warnings():  # joblib's "tasks ... cancelled": loading the model, nothing of the user's
+            warnings.simplefilter("ignore", UserWarning)
+            ready.close()  # joblib ends the workers
+        raise
+    for _ in ready:
+        pass
+
+
+def _run_pool(
+    tasks: list[Task], settings: Settings, jobs: int, marker_dir: Path | None, clean: Cleaner
+) -> Iterator[list[FileResult]]:
+    from joblib import delayed
+
+    chunks = chunk_tasks(tasks, jobs)
+    parallel = _pool(jobs if len(chunks) >= jobs else len(chunks))
     yield from parallel(delayed(clean_chunk)(c, settings, marker_dir, clean) for c in chunks)
 
 

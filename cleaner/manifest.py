@@ -112,16 +112,28 @@ def _line(rel: str, entry: Entry | None) -> str:
 
 
 class Journal:
-    """Appends entries to the manifest as files finish; ``None`` forgets an input (it failed: redo it)."""
+    """Appends entries to the manifest as files finish; ``None`` forgets an input (it failed: redo it).
 
-    def __init__(self, dst: Path) -> None:
+    ``entries`` starts as the manifest read at the start of the run (:func:`read_manifest`) and follows every
+    record, so that it is what reading the manifest again would give, without reading it.
+    """
+
+    def __init__(self, dst: Path, entries: dict[str, Entry]) -> None:
         self.path = dst / STATE_DIR / JOURNAL
+        self.entries = dict(entries)
         self._fh: IO[str] = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._flushed = time.monotonic()
 
     def record(self, items: Iterable[tuple[str, Entry | None]]) -> None:
         """Append; flushed every FLUSH_SECONDS, so a killed run keeps (nearly) all the files it finished."""
-        self._fh.write("".join(_line(rel, entry) for rel, entry in items))
+        lines = []
+        for rel, entry in items:
+            lines.append(_line(rel, entry))
+            if entry is None:
+                self.entries.pop(rel, None)
+            else:
+                self.entries[rel] = entry
+        self._fh.write("".join(lines))
         if time.monotonic() - self._flushed >= FLUSH_SECONDS:
             self._fh.flush()
             self._flushed = time.monotonic()

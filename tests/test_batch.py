@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +15,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner import api, batch_run
 from cleaner.api import Cleaner
 from cleaner.batch import batch_command
-from cleaner.batch_plan import TEMP_NAME, FileResult, Task, file_kind, plan_tree
+from cleaner.batch_plan import KINDS_BY_SUFFIX, TEMP_NAME, FileResult, Task, file_kind, plan_tree
 from cleaner.batch_report import progress_bar
 from cleaner.errors import ModelError
 from cleaner.manifest import STATE_DIR
@@ -546,3 +549,25 @@ def test_files_read_together_stop_at_the_text_limit(
     assert batch_run.clean_documents(_plain_tasks(odd_src, tmp_path / "b"), settings) == alone
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
     assert len(sizes) > 1 and max(sizes) < 10_000 + len(ARTICLE) * 400 < sum(sizes)
+
+
+@given(st.lists(st.sampled_from(["", ".", "a", "txt", "TXT", "gz", "Gz", "html", "htm", "jsonl", "x.y"]), max_size=7))
+def test_file_kind_is_the_kind_of_the_suffix_the_name_ends_with(parts: list[str]) -> None:
+    """file_kind splits the name instead of trying every suffix: the same kinds as the definition."""
+    name = ".".join(parts)
+    by_suffix = [kind for suffix, kind in KINDS_BY_SUFFIX.items() if name.lower().endswith(suffix)]
+    assert file_kind(name) == (by_suffix[0] if by_suffix else None)
+
+
+def test_workers_started_while_planning_are_reused_or_ended(tmp_path: Path) -> None:
+    """The workers started during planning clean the files; interrupted planning ends them without a warning."""
+    settings = batch_run.Settings(Options(use_model=False))
+    with batch_run.workers_starting(settings, 2):
+        tasks = [Task(s, tmp_path / s.name, s.name, "text", s.stat().st_size) for s in SEEDS]
+    results = [r for rs in batch_run.run_tasks(tasks, settings, 2) for r in rs]
+    assert sorted(r.rel for r in results if r.error is None) == sorted(s.name for s in SEEDS)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(KeyboardInterrupt), batch_run.workers_starting(settings, 2):
+            raise KeyboardInterrupt
+    assert not [w for w in caught if "cancelled" in str(w.message)]
