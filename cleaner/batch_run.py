@@ -1,10 +1,10 @@
 """``cleaner batch``, running the work: cleaning one file (a worker's job) and many, in parallel.
 
 Each file is read, cleaned and written atomically by :func:`clean_file`, which turns any problem with
-it into the result's ``error``. :func:`run_tasks` spreads files over loky workers in chunks of about
-``CHUNK_BYTES`` (largest first); a worker that dies fails only the file it was cleaning (named in its
-marker file), and closing the generator (Ctrl-C, SIGTERM) ends the workers. joblib is imported inside
-the functions that use it: ``cleaner.cli`` imports this module on every start.
+it into the result's ``error``. :func:`run_tasks` spreads files over worker processes (the standard
+library's ``ProcessPoolExecutor``, forked where possible) in chunks of about ``CHUNK_BYTES`` (largest
+first); a worker that dies fails only the file it was cleaning (named in its marker file), and closing
+the generator (Ctrl-C, SIGTERM) ends the workers.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import multiprocessing
 import os
+import signal
 import threading
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,6 +52,7 @@ CHUNK_BYTES = 256_000  # input per worker task: ~0.1 s of work, so the ~1 ms cos
 CHUNK_FILES = 200  # ...and at most this many files, so that many tiny files still spread over the workers
 CHUNKS_PER_JOB = 4  # small runs get at least this many chunks per worker, else one chunk decides the wall time
 WATCH_PARENT_SECONDS = 1.0  # a worker whose batch process died (kill -9) notices within this and exits
+END_WORKERS_SECONDS = 10.0  # interrupted: how long to wait for each terminated worker to be gone
 
 
 @dataclass(frozen=True)
@@ -364,9 +368,15 @@ def in_flight(marker_dir: Path) -> set[str]:
 
 
 def run_tasks(
-    tasks: list[Task], settings: Settings, jobs: int, marker_dir: Path | None = None, clean: Cleaner = clean_file
+    tasks: list[Task],
+    settings: Settings,
+    jobs: int,
+    marker_dir: Path | None = None,
+    clean: Cleaner = clean_file,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[list[FileResult]]:
-    """Results a chunk at a time, in completion order: in this process for one job, else on loky workers.
+    """Results a chunk at a time, in completion order: in this process for one job, else on worker processes
+    (``pool``, from :func:`worker_pool`, or a pool of its own).
 
     A worker that dies (killed, out of memory, a crash) does not end the run: the files it and the others were
     cleaning are each run again alone in a fresh worker, a file that kills that one too is recorded as failed,
@@ -378,81 +388,98 @@ def run_tasks(
     pending = tasks
     while pending:
         done: set[str] = set()
-        try:
-            for results in _run_pool(pending, settings, jobs, marker_dir, clean):
-                done.update(r.rel for r in results)
-                yield results
-            return
-        except BrokenProcessPool:
-            remaining = [t for t in pending if t.rel not in done]
-            suspects = in_flight(marker_dir) if marker_dir is not None else set()
-            suspects = {t.rel for t in remaining} & suspects or {t.rel for t in remaining}
-            for task in remaining:
-                if task.rel in suspects:
-                    yield [_run_alone(task, settings, clean)]
-            pending = [t for t in remaining if t.rel not in suspects]
+        with contextlib.ExitStack() as own:
+            if pool is None:
+                pool = own.enter_context(worker_pool(jobs))
+            try:
+                for results in _run_chunks(pool, chunk_tasks(pending, jobs), settings, marker_dir, clean):
+                    done.update(r.rel for r in results)
+                    yield results
+                return
+            except BrokenProcessPool:
+                pool = None  # broken for good: the rest goes to a new one
+        remaining = [t for t in pending if t.rel not in done]
+        suspects = in_flight(marker_dir) if marker_dir is not None else set()
+        suspects = {t.rel for t in remaining} & suspects or {t.rel for t in remaining}
+        for task in remaining:
+            if task.rel in suspects:
+                yield [_run_alone(task, settings, clean)]
+        pending = [t for t in remaining if t.rel not in suspects]
 
 
-def _pool(jobs: int) -> Any:
-    """A joblib ``Parallel`` on ``jobs`` loky workers, results in completion order. Every call with the same
-    ``jobs`` gets the same workers: loky keeps them between calls when the settings are equal."""
-    from joblib import Parallel
-
-    return Parallel(
-        n_jobs=jobs,
-        backend="loky",
-        batch_size=1,
-        return_as="generator_unordered",
-        initializer=watch_parent,
-        initargs=(os.getpid(),),  # from its start: a worker that never got a chunk must not outlive us either
-    )
+def _run_chunks(
+    pool: ProcessPoolExecutor, chunks: list[list[Task]], settings: Settings, marker_dir: Path | None, clean: Cleaner
+) -> Iterator[list[FileResult]]:
+    """The results of every chunk, cleaned on ``pool``, in completion order."""
+    futures = [pool.submit(clean_chunk, chunk, settings, marker_dir, clean) for chunk in chunks]
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()  # closed early (interrupted): what has not started never will
 
 
-def _load_model(settings: Settings) -> None:
-    """In a worker: load the model, so that its first files do not wait for it."""
-    shared_cleaner(settings.options, settings.model_path)
+def _context() -> BaseContext:
+    """How workers start: forked where the platform can and this process runs no other thread (a worker then
+    starts in milliseconds, with this process's modules and loaded model), else spawned (a fresh Python)."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _start_worker(parent: int) -> None:
+    """A worker's initializer: Ctrl-C is the batch process's to handle (it ends the workers), SIGTERM ends the
+    worker at once (not the batch process's handler, inherited by a fork), and the worker exits when its batch
+    process is gone (:func:`watch_parent`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    watch_parent(parent)
+
+
+def _new_pool(jobs: int) -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),))
+    for _ in range(jobs):
+        pool.submit(os.getpid)  # every worker starts now, not at the first chunk
+    return pool
 
 
 @contextlib.contextmanager
-def workers_starting(settings: Settings, jobs: int) -> Iterator[None]:
-    """Start the ``jobs`` workers of :func:`run_tasks` now (each starting Python, importing the package, loading
-    the model: about half a second) and let them start while the batch process does the work inside the
-    ``with`` (planning); at its end, wait until they are ready. Interrupted (Ctrl-C), the workers end."""
+def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """``jobs`` worker processes for :func:`run_tasks`, started now, so that they are ready when planning ends
+    (none for one job: it runs in this process). Interrupted (Ctrl-C, SIGTERM), the workers are ended at once;
+    else they finish what they were given."""
     if jobs <= 1:
-        yield
+        yield None
         return
-    from joblib import delayed
-
-    ready = _pool(jobs)(delayed(_load_model)(settings) for _ in range(jobs))
+    pool = _new_pool(jobs)
     try:
-        yield
+        yield pool
     except BaseException:
-        with warnings.catch_warnings():  # joblib's "tasks ... cancelled": loading the model, nothing of the user's
-            warnings.simplefilter("ignore", UserWarning)
-            ready.close()  # joblib ends the workers
+        end_workers(pool)
         raise
-    for _ in ready:
-        pass
+    pool.shutdown(wait=True)
 
 
-def _run_pool(
-    tasks: list[Task], settings: Settings, jobs: int, marker_dir: Path | None, clean: Cleaner
-) -> Iterator[list[FileResult]]:
-    from joblib import delayed
-
-    chunks = chunk_tasks(tasks, jobs)
-    parallel = _pool(jobs if len(chunks) >= jobs else len(chunks))
-    yield from parallel(delayed(clean_chunk)(c, settings, marker_dir, clean) for c in chunks)
+def end_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool``'s workers now, whatever they are doing, and wait until they are gone (so that no temporary
+    file is written after this returns)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public list before Python 3.14
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(END_WORKERS_SECONDS)
+    if manager is not None:  # gone before the interpreter's exit, which would wake it through a closed pipe
+        manager.join(END_WORKERS_SECONDS)
 
 
 def _run_alone(task: Task, settings: Settings, clean: Cleaner) -> FileResult:
     """Clean one file in a worker of its own: if the worker dies, this file is what killed it."""
-    from joblib import Parallel, delayed
-
-    try:  # n_jobs=2 for a single task: joblib runs n_jobs=1 in this process, and a crash would end the run
-        return Parallel(n_jobs=2, backend="loky", initializer=watch_parent, initargs=(os.getpid(),))(
-            [delayed(clean)(task, settings)]
-        )[0]
+    try:
+        with ProcessPoolExecutor(1, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),)) as alone:
+            return alone.submit(clean, task, settings).result()
     except BrokenProcessPool:
         return FileResult(task.rel, error="the worker process died cleaning it (out of memory, killed or crashed)")
 

@@ -228,7 +228,7 @@ def _clean_jsonl(
     return failed
 
 
-LAZY_COMMANDS = {  # imported when named: batch pulls in joblib's pool, report the page template and batch planning
+LAZY_COMMANDS = {  # imported when named: batch pulls in the worker pool, report the page template and batch planning
     "batch": ("cleaner.batch", "batch_command"),
     "report": ("cleaner.report", "report_command"),
 }

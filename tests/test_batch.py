@@ -6,8 +6,6 @@ import contextlib
 import gzip
 import json
 import os
-import sys
-import warnings
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -422,8 +420,8 @@ def test_model_is_loaded_once_per_process(src: Path, tmp_path: Path, monkeypatch
     assert len(built) == 1
 
 
-def test_one_job_runs_in_process_without_joblib(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "joblib", None)  # any import of joblib now fails
+def test_one_job_runs_in_process_without_workers(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch_run, "ProcessPoolExecutor", None)  # starting any worker now fails
     assert run(src, tmp_path / "dst", "--no-model", "-j", "1")[0] == 0
 
 
@@ -559,15 +557,16 @@ def test_file_kind_is_the_kind_of_the_suffix_the_name_ends_with(parts: list[str]
     assert file_kind(name) == (by_suffix[0] if by_suffix else None)
 
 
-def test_workers_started_while_planning_are_reused_or_ended(tmp_path: Path) -> None:
-    """The workers started during planning clean the files; interrupted planning ends them without a warning."""
+def test_workers_started_before_planning_clean_the_files_or_end_when_interrupted(tmp_path: Path) -> None:
+    """The pool started before planning cleans the files; interrupted planning ends its workers at once."""
     settings = batch_run.Settings(Options(use_model=False))
-    with batch_run.workers_starting(settings, 2):
+    with batch_run.worker_pool(2) as pool:
+        assert pool is not None
         tasks = [Task(s, tmp_path / s.name, s.name, "text", s.stat().st_size) for s in SEEDS]
-    results = [r for rs in batch_run.run_tasks(tasks, settings, 2) for r in rs]
+        results = [r for rs in batch_run.run_tasks(tasks, settings, 2, pool=pool) for r in rs]
     assert sorted(r.rel for r in results if r.error is None) == sorted(s.name for s in SEEDS)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with pytest.raises(KeyboardInterrupt), batch_run.workers_starting(settings, 2):
-            raise KeyboardInterrupt
-    assert not [w for w in caught if "cancelled" in str(w.message)]
+    with pytest.raises(KeyboardInterrupt), batch_run.worker_pool(2) as pool:
+        assert pool is not None
+        workers = list(pool._processes.values())
+        raise KeyboardInterrupt
+    assert workers and not any(w.is_alive() for w in workers)

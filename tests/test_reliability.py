@@ -670,8 +670,12 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill-9"])
-def test_killing_batch_ends_its_workers(tmp_path: Path, signum: int) -> None:
+@pytest.mark.parametrize(
+    ("signum", "group"),
+    [(signal.SIGTERM, False), (signal.SIGKILL, False), (signal.SIGINT, True)],
+    ids=["sigterm", "kill-9", "ctrl-c"],  # Ctrl-C: the terminal signals the whole group, workers too
+)
+def test_killing_batch_ends_its_workers(tmp_path: Path, signum: int, group: bool) -> None:
     src = tmp_path / "src"
     src.mkdir()
     for i in range(400):
@@ -680,6 +684,7 @@ def test_killing_batch_ends_its_workers(tmp_path: Path, signum: int) -> None:
         [sys.executable, "-m", "cleaner", "batch", "--no-model", "-j", "2", str(src), str(tmp_path / "dst")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=group,
     )
     deadline = time.monotonic() + 60
     workers: set[int] = set()
@@ -688,11 +693,14 @@ def test_killing_batch_ends_its_workers(tmp_path: Path, signum: int) -> None:
         time.sleep(0.05)
     workers |= _children(proc.pid)
     assert workers, "no worker processes started"
-    proc.send_signal(signum)
+    if group:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
     time.sleep(batch_run.WATCH_PARENT_SECONDS * 3)
     assert not [w for w in workers if _alive(w)]
-    if signum == signal.SIGTERM:  # like Ctrl-C: a message, exit 130, no temporary files left
+    if signum != signal.SIGKILL:  # SIGTERM as Ctrl-C: a message, exit 130, no temporary files left
         assert proc.returncode == 130 and b"interrupted" in err and no_traceback(err)
         assert not [p for p in (tmp_path / "dst").rglob("*.tmp")]
 
