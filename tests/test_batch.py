@@ -570,3 +570,16 @@ def test_workers_started_before_planning_clean_the_files_or_end_when_interrupted
         workers = list(pool._processes.values())
         raise KeyboardInterrupt
     assert workers and not any(w.is_alive() for w in workers)
+
+
+def test_spawned_workers_clean_like_forked_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where fork is unavailable (or other threads run), workers are spawned: fresh Pythons, same outputs."""
+    import multiprocessing
+
+    settings = batch_run.Settings(Options(use_model=False))
+    tasks = [Task(s, tmp_path / "spawned" / s.name, s.name, "text", s.stat().st_size) for s in SEEDS]
+    monkeypatch.setattr(batch_run, "_context", lambda: multiprocessing.get_context("spawn"))
+    results = [r for rs in batch_run.run_tasks(tasks, settings, 2) for r in rs]
+    assert sorted(r.rel for r in results if r.error is None) == sorted(s.name for s in SEEDS)
+    for s in SEEDS:
+        assert (tmp_path / "spawned" / s.name).read_text() == api.clean(s.read_text(), Options(use_model=False))
