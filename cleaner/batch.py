@@ -44,7 +44,7 @@ from cleaner.batch_plan import (
     remove_stale_temps,
 )
 from cleaner.batch_report import Tally, echo_failures, progress_bar, write_report
-from cleaner.batch_run import Settings, capped_jobs, end_workers, in_flight, run_tasks, worker_pool
+from cleaner.batch_run import Settings, capped_jobs, in_flight, run_tasks, worker_pool
 from cleaner.cli_options import (
     CONTEXT_SETTINGS,
     EXIT_FAILED,
@@ -124,34 +124,33 @@ def run_batch(
         key = settings.key(model)
         manifest = read_manifest(dst)
         reserved = _reserved_outputs(dst, report)
-        with worker_pool(jobs) as pool:  # the workers start while we plan
-            plan = plan_tree(src, dst, globs, force, settings.explain, manifest, key, reserved)
-            tally = Tally(skipped=plan.skipped)
-            for failure in plan.failures:
-                tally.add(failure)
-            markers = dst / STATE_DIR / "workers"
-            markers.mkdir(exist_ok=True)
-            in_flight(markers)  # a killed run's markers name nothing of this run
-            tasks = {t.rel: t for t in plan.tasks}
-            journal = Journal(dst, manifest)
-            try:
-                journal.record(plan.unchanged.items())
-                with (
-                    progress_bar(plan.tasks, show_progress) as advance,
-                    contextlib.closing(run_tasks(plan.tasks, settings, jobs, markers, pool=pool)) as stream,
-                ):
-                    for results in stream:
-                        for result in results:
-                            tally.add(result)
-                        journal.record(_manifest_items(results, tasks, key, settings.explain))
-                        advance(results)
-            except BaseException:
-                if pool is not None:
-                    end_workers(pool)  # before the temporary files they were writing are removed
-                remove_stale_temps(dst)  # what killed workers left
-                raise
-            finally:
-                journal.close()
+        try:
+            with worker_pool(jobs) as pool:  # the workers start while we plan; interrupted, they are ended here
+                plan = plan_tree(src, dst, globs, force, settings.explain, manifest, key, reserved)
+                tally = Tally(skipped=plan.skipped)
+                for failure in plan.failures:
+                    tally.add(failure)
+                markers = dst / STATE_DIR / "workers"
+                markers.mkdir(exist_ok=True)
+                in_flight(markers)  # a killed run's markers name nothing of this run
+                tasks = {t.rel: t for t in plan.tasks}
+                journal = Journal(dst, manifest)
+                try:
+                    journal.record(plan.unchanged.items())
+                    with (
+                        progress_bar(plan.tasks, show_progress) as advance,
+                        contextlib.closing(run_tasks(plan.tasks, settings, jobs, markers, pool=pool)) as stream,
+                    ):
+                        for results in stream:
+                            for result in results:
+                                tally.add(result)
+                            journal.record(_manifest_items(results, tasks, key, settings.explain))
+                            advance(results)
+                finally:
+                    journal.close()
+        except BaseException:
+            remove_stale_temps(dst)  # what the ended workers left
+            raise
         rewrite_manifest(dst, journal.entries)
         in_flight(markers)
     facts = {

@@ -438,6 +438,7 @@ def _start_worker(parent: int) -> None:
 
 
 def _new_pool(jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` worker processes (:func:`_context`, :func:`_start_worker`), all started now."""
     pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),))
     for _ in range(jobs):
         pool.submit(os.getpid)  # every worker starts now, not at the first chunk
@@ -478,7 +479,7 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
 def _run_alone(task: Task, settings: Settings, clean: Cleaner) -> FileResult:
     """Clean one file in a worker of its own: if the worker dies, this file is what killed it."""
     try:
-        with ProcessPoolExecutor(1, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),)) as alone:
+        with _new_pool(1) as alone:
             return alone.submit(clean, task, settings).result()
     except BrokenProcessPool:
         return FileResult(task.rel, error="the worker process died cleaning it (out of memory, killed or crashed)")
