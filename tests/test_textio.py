@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner import textio
 from cleaner.api import Cleaner
 from cleaner.errors import InputError
 from cleaner.jsonl import clean_jsonl_lines
@@ -85,6 +86,32 @@ def test_read_path_errors_name_the_file(tmp_path: Path) -> None:
         read_path(str(tmp_path / "nope.txt"))
     with pytest.raises(InputError, match="is a directory"):
         read_path(str(tmp_path))
+
+
+@pytest.mark.parametrize("size", [0, 1, 9, 10, 11, 25])
+@pytest.mark.parametrize("stated", [None, 0, 3, 10, 11, 40])
+def test_a_capped_read_is_whole_or_refused_whatever_size_the_file_states(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, stated: int | None
+) -> None:
+    """The first read asks for the file's size (it may have grown or shrunk since): the bytes are all there, and
+    the cap holds."""
+    path = tmp_path / "a.txt"
+    path.write_bytes(bytes(range(65, 65 + size)))
+    if stated is not None:
+        monkeypatch.setattr(textio, "_regular_size", lambda stream: stated)
+    with open(path, "rb") as fh:
+        if size > 10:
+            with pytest.raises(InputError, match="larger than 10 bytes"):
+                textio._read_capped(fh, limit=10)
+        else:
+            assert textio._read_capped(fh, limit=10) == path.read_bytes()
+
+
+def test_the_size_of_a_pipe_is_not_known() -> None:
+    read, write = os.pipe()
+    with open(read, "rb") as fh:
+        os.close(write)
+        assert textio._regular_size(fh) is None
 
 
 def test_binary_lines_drop_the_bom_and_read_gzip(tmp_path: Path) -> None:
