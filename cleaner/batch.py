@@ -44,7 +44,7 @@ from cleaner.batch_plan import (
     remove_stale_temps,
 )
 from cleaner.batch_report import Tally, echo_failures, progress_bar, write_report
-from cleaner.batch_run import Settings, capped_jobs, in_flight, run_tasks, worker_pool
+from cleaner.batch_run import EarlyChunks, Settings, capped_jobs, in_flight, run_tasks, worker_pool
 from cleaner.cli_options import (
     CONTEXT_SETTINGS,
     EXIT_FAILED,
@@ -126,21 +126,20 @@ def run_batch(
         reserved = _reserved_outputs(dst, report)
         try:
             with worker_pool(jobs) as pool:  # the workers start while we plan; interrupted, they are ended here
-                plan = plan_tree(src, dst, globs, force, settings.explain, manifest, key, reserved)
-                tally = Tally(skipped=plan.skipped)
-                for failure in plan.failures:
-                    tally.add(failure)
                 markers = dst / STATE_DIR / "workers"
                 markers.mkdir(exist_ok=True)
                 in_flight(markers)  # a killed run's markers name nothing of this run
+                early = EarlyChunks(pool, settings, jobs, markers)
+                plan = plan_tree(src, dst, globs, force, settings.explain, manifest, key, reserved, early.offer)
+                tally = Tally(skipped=plan.skipped)
+                for failure in plan.failures:
+                    tally.add(failure)
                 tasks = {t.rel: t for t in plan.tasks}
                 journal = Journal(dst, manifest)
                 try:
                     journal.record(plan.unchanged.items())
-                    with (
-                        progress_bar(plan.tasks, show_progress) as advance,
-                        contextlib.closing(run_tasks(plan.tasks, settings, jobs, markers, pool=pool)) as stream,
-                    ):
+                    stream = run_tasks(plan.tasks, settings, jobs, markers, pool=pool, started=early.started)
+                    with progress_bar(plan.tasks, show_progress) as advance, contextlib.closing(stream):
                         for results in stream:
                             for result in results:
                                 tally.add(result)

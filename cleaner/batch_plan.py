@@ -18,7 +18,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 from pathlib import Path
@@ -219,8 +219,10 @@ def plan_tree(
     manifest: dict[str, Entry] | None = None,
     key: str = "",
     reserved: dict[str, str] | None = None,
+    on_task: Callable[[Task], None] | None = None,
 ) -> Plan:
-    """Walk SRC and decide, file by file, to clean it, skip it (counted by reason) or fail it.
+    """Walk SRC and decide, file by file, to clean it, skip it (counted by reason) or fail it; ``on_task`` is
+    told of each file to clean as soon as it is planned (e.g. to start cleaning before the walk ends).
 
     With a ``manifest`` (``cleaner batch``), a file is up to date when its entry matches (see
     :mod:`cleaner.manifest`); without one (the Dask path), when its outputs are newer than it. A file whose
@@ -264,7 +266,10 @@ def plan_tree(
             if done:
                 plan.skipped[SKIP_UP_TO_DATE] += 1
                 continue
-        plan.tasks.append(Task(path, out, rel, kind, st.st_size, st.st_mtime_ns))
+        task = Task(path, out, rel, kind, st.st_size, st.st_mtime_ns)
+        plan.tasks.append(task)
+        if on_task is not None:
+            on_task(task)
     plan.tasks.sort(key=lambda t: (-t.size, t.rel))  # largest first: no worker is left alone with a giant at the end
     return plan
 

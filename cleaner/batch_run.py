@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import heapq
 import json
 import multiprocessing
 import os
@@ -18,10 +19,10 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import IO, Any
@@ -51,6 +52,8 @@ MAX_BAD_LINES_LISTED = 1000  # per dataset: a broken file must not make the repo
 CHUNK_BYTES = 256_000  # input per worker task: ~0.1 s of work, so the ~1 ms cost of a task is small, the tail short
 CHUNK_FILES = 200  # ...and at most this many files, so that many tiny files still spread over the workers
 CHUNKS_PER_JOB = 4  # small runs get at least this many chunks per worker, else one chunk decides the wall time
+CHUNKS_AHEAD_PER_JOB = 2  # while planning goes on, chunks sent but not finished: enough to keep a worker busy
+OFFERS_PER_CHECK = 64  # while planning goes on, look at the workers' progress once per this many planned files
 WATCH_PARENT_SECONDS = 1.0  # a worker whose batch process died (kill -9) notices within this and exits
 END_WORKERS_SECONDS = 10.0  # interrupted: how long to wait for each terminated worker to be gone
 
@@ -367,6 +370,54 @@ def in_flight(marker_dir: Path) -> set[str]:
     return names
 
 
+StartedChunk = tuple["Future[list[FileResult]]", list[Task]]  # a chunk sent to the workers, and its future
+
+
+@dataclass
+class EarlyChunks:
+    """Chunks sent to the workers while planning still walks SRC, so that they need not wait for the whole walk.
+
+    :func:`plan_tree` offers each task as it plans it. Once the tasks not yet sent add up to
+    ``CHUNKS_PER_JOB`` full chunks per worker (so :func:`chunk_tasks` would cut full chunks too), the largest of
+    them go out in chunks of ``CHUNK_BYTES``, at most ``CHUNKS_AHEAD_PER_JOB`` per worker unfinished. The rest,
+    and any giant found late, go largest first when the walk ends (:func:`run_tasks` with ``started``).
+    """
+
+    pool: ProcessPoolExecutor | None  # None: one job, in this process after planning; nothing is sent early
+    settings: Settings
+    jobs: int
+    marker_dir: Path | None = None
+    started: list[StartedChunk] = field(default_factory=list)
+    _waiting: list[tuple[int, str, Task]] = field(default_factory=list)  # a heap, largest first
+    _bytes: int = 0
+    _offers: int = 0
+
+    def offer(self, task: Task) -> None:
+        """Take one planned task; now and then, send chunks of the largest waiting ones to idle workers."""
+        if self.pool is None:
+            return
+        heapq.heappush(self._waiting, (-task.size, task.rel, task))
+        self._bytes += task.size
+        self._offers += 1
+        if self._offers % OFFERS_PER_CHECK == 0:
+            self._send()
+
+    def _send(self) -> None:
+        busy = sum(not future.done() for future, _ in self.started[-self.jobs * CHUNKS_AHEAD_PER_JOB :])
+        while busy < self.jobs * CHUNKS_AHEAD_PER_JOB and self._bytes >= self.jobs * CHUNKS_PER_JOB * CHUNK_BYTES:
+            chunk: list[Task] = []
+            size = 0
+            while size < CHUNK_BYTES and len(chunk) < CHUNK_FILES:
+                task = heapq.heappop(self._waiting)[2]
+                chunk.append(task)
+                size += task.size
+            self._bytes -= size
+            assert self.pool is not None
+            future = self.pool.submit(clean_chunk, chunk, self.settings, self.marker_dir)
+            self.started.append((future, chunk))
+            busy += 1
+
+
 def run_tasks(
     tasks: list[Task],
     settings: Settings,
@@ -374,15 +425,17 @@ def run_tasks(
     marker_dir: Path | None = None,
     clean: Cleaner = clean_file,
     pool: ProcessPoolExecutor | None = None,
+    started: Sequence[StartedChunk] = (),
 ) -> Iterator[list[FileResult]]:
     """Results a chunk at a time, in completion order: in this process for one job, else on worker processes
-    (``pool``, from :func:`worker_pool`, or a pool of its own).
+    (``pool``, from :func:`worker_pool`, or a pool of its own). ``started`` are chunks of ``tasks`` already sent
+    to ``pool`` (:class:`EarlyChunks`); the others are sent now, largest first.
 
     A worker that dies (killed, out of memory, a crash) does not end the run: the files it and the others were
     cleaning are each run again alone in a fresh worker, a file that kills that one too is recorded as failed,
     and the rest goes on in a new pool. Closing this generator (Ctrl-C, SIGTERM) ends the workers.
     """
-    if jobs <= 1 or len(tasks) <= 1:
+    if jobs <= 1 or (len(tasks) <= 1 and not started):
         yield from (clean_group(group, settings, clean) for group in together(tasks, settings, clean))
         return
     pending = tasks
@@ -391,13 +444,15 @@ def run_tasks(
         with contextlib.ExitStack() as own:
             if pool is None:
                 pool = own.enter_context(worker_pool(jobs))
+            sent = {t.rel for _, chunk in started for t in chunk}
+            chunks = chunk_tasks([t for t in pending if t.rel not in sent], jobs)
             try:
-                for results in _run_chunks(pool, chunk_tasks(pending, jobs), settings, marker_dir, clean):
+                for results in _run_chunks(pool, chunks, settings, marker_dir, clean, started):
                     done.update(r.rel for r in results)
                     yield results
                 return
             except BrokenProcessPool:
-                pool = None  # broken for good: the rest goes to a new one
+                pool, started = None, ()  # broken for good: the rest goes to a new one
         remaining = [t for t in pending if t.rel not in done]
         suspects = in_flight(marker_dir) if marker_dir is not None else set()
         suspects = {t.rel for t in remaining} & suspects or {t.rel for t in remaining}
@@ -408,10 +463,17 @@ def run_tasks(
 
 
 def _run_chunks(
-    pool: ProcessPoolExecutor, chunks: list[list[Task]], settings: Settings, marker_dir: Path | None, clean: Cleaner
+    pool: ProcessPoolExecutor,
+    chunks: list[list[Task]],
+    settings: Settings,
+    marker_dir: Path | None,
+    clean: Cleaner,
+    started: Sequence[StartedChunk] = (),
 ) -> Iterator[list[FileResult]]:
-    """The results of every chunk, cleaned on ``pool``, in completion order."""
-    futures = [pool.submit(clean_chunk, chunk, settings, marker_dir, clean) for chunk in chunks]
+    """The results of every chunk, those ``started`` before and ``chunks`` cleaned on ``pool``, in completion
+    order."""
+    futures = [future for future, _ in started]
+    futures += [pool.submit(clean_chunk, chunk, settings, marker_dir, clean) for chunk in chunks]
     try:
         for future in as_completed(futures):
             yield future.result()

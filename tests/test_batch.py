@@ -8,6 +8,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -583,3 +584,72 @@ def test_spawned_workers_clean_like_forked_ones(tmp_path: Path, monkeypatch: pyt
     assert sorted(r.rel for r in results if r.error is None) == sorted(s.name for s in SEEDS)
     for s in SEEDS:
         assert (tmp_path / "spawned" / s.name).read_text() == api.clean(s.read_text(), Options(use_model=False))
+
+
+# ------------------------------------------------------------------------------------ chunks sent while planning
+
+
+class _DonePool:
+    """Stands in for the worker pool: every chunk submitted is finished at once (its files are not cleaned)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[list[Task]] = []
+
+    def submit(self, fn: Any, chunk: list[Task], *args: Any) -> Future[list[FileResult]]:
+        self.chunks.append(chunk)
+        future: Future[list[FileResult]] = Future()
+        future.set_result([])
+        return future
+
+
+@given(st.lists(st.integers(min_value=0, max_value=3_000), max_size=300))
+def test_chunks_sent_while_planning_are_the_largest_waiting_in_full_chunks(sizes: list[int]) -> None:
+    """Chunks go out only while a reserve of full chunks per worker waits, each largest first, each task once."""
+    pool = _DonePool()
+    early = batch_run.EarlyChunks(pool, batch_run.Settings(Options()), jobs=2)  # type: ignore[arg-type]
+    tasks = [Task(Path(), Path(), f"f{i:04d}", "text", n) for i, n in enumerate(sizes)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batch_run, "CHUNK_BYTES", 2_000)
+        mp.setattr(batch_run, "CHUNK_FILES", 5)
+        mp.setattr(batch_run, "OFFERS_PER_CHECK", 4)
+        for task in tasks:
+            early.offer(task)
+    sent = [t for chunk in pool.chunks for t in chunk]
+    assert [c for _, c in early.started] == pool.chunks
+    assert len({t.rel for t in sent}) == len(sent)
+    for chunk in pool.chunks:
+        assert [t.size for t in chunk] == sorted((t.size for t in chunk), reverse=True)
+        assert len(chunk) <= 5 and sum(t.size for t in chunk[:-1]) < 2_000
+    left = sum(sizes) - sum(t.size for t in sent)
+    assert not pool.chunks or left >= 2 * batch_run.CHUNKS_PER_JOB * 2_000 - 2_000 - 3_000
+
+
+def test_chunks_sent_while_planning_give_the_outputs_of_one_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With workers, cleaning starts during the walk; every file is cleaned once, as with -j 1."""
+    from cleaner import batch
+
+    src = tmp_path / "src"
+    texts = [s.read_text(encoding="utf-8") for s in SEEDS]
+    for i in range(150):
+        folder = src / f"site{i % 3}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"page{i:03d}.txt").write_text(f"Story {i}\n" + texts[i % len(texts)][: 300 + 37 * i])
+    made: list[batch_run.EarlyChunks] = []
+
+    class Watched(batch_run.EarlyChunks):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(batch, "EarlyChunks", Watched)
+    monkeypatch.setattr(batch_run, "CHUNK_BYTES", 2_000)
+    monkeypatch.setattr(batch_run, "OFFERS_PER_CHECK", 4)
+    settings = batch_run.Settings(Options(use_model=False))
+    one, _ = batch.run_batch(src, tmp_path / "one", settings, (), False, 1, False)
+    two, _ = batch.run_batch(src, tmp_path / "two", settings, (), False, 2, False)
+    assert made[0].started == [] and len(made[1].started) > 2
+    assert one.ok == two.ok == 150 and not two.failures
+    assert (one.kept, one.dropped) == (two.kept, two.dropped)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")

@@ -783,10 +783,10 @@ def test_permission_messages_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     path = tmp_path / "a.txt"
     path.write_text(ARTICLE)
 
-    def deny(self: Path, *args: object, **kwargs: object) -> Any:
+    def deny(*args: object, **kwargs: object) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "open", deny)
+    monkeypatch.setattr(textio, "open", deny, raising=False)  # read_path's open(), not everyone's
     _, _, err = run(["clean", *RULES, str(path)])
     assert "permission denied" in err and "Permission denied" not in err
 
