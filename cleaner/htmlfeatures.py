@@ -384,7 +384,7 @@ def block_feature_names(
             f"tkp:{_cov_bucket(kept[i - 1]) if i else 'x'}",
             f"tkn:{_cov_bucket(kept[i + 1]) if i + 1 < n else 'x'}",
         ]
-        names += [f"in:{t}" for t in b.inline]
+        names += [f"in:{t}" for t in sorted(b.inline)]  # a set: its order changes with the hash seed
         names += [f"sig:{sig}", f"sig:{sig}|tk:{tk}", f"page:{page_share}|tk:{tk}"]
         for level, serial in enumerate(b.chain[1:], 1):
             chars, kept_chars, blocks_in = totals[serial]
