@@ -63,21 +63,21 @@ def output_rel(rel: str, kind: str) -> str:
     return rel[: len(rel) - len(gz)].rsplit(".", 1)[0] + ".txt" + gz
 
 
-def explain_path(output: Path) -> Path:
+def explain_path(output: str) -> str:
     """Where the ``--explain`` sidecar of ``output`` goes.
 
-    >>> explain_path(Path("out/a.txt")).as_posix()
+    >>> explain_path("out/a.txt")
     'out/a.txt.explain.jsonl'
     """
-    return output.with_name(output.name + EXPLAIN_SUFFIX)
+    return output + EXPLAIN_SUFFIX
 
 
 @dataclass(frozen=True)
 class Task:
     """One file to clean."""
 
-    src: Path
-    dst: Path
+    src: str  # paths as strings: a plan holds one Task per file, and each goes to a worker and back
+    dst: str
     rel: str  # path relative to SRC, with "/": the name in reports and sidecars
     kind: str
     size: int  # bytes on disk: for largest-first dispatch and the progress bar
@@ -113,7 +113,7 @@ class Plan:
     unchanged: dict[str, Entry] = field(default_factory=dict)  # touched but same content: entries to refresh
 
 
-def task_outputs(out: Path, kind: str, explain: bool) -> tuple[Path, ...]:
+def task_outputs(out: str, kind: str, explain: bool) -> tuple[str, ...]:
     """The files cleaning one input writes: its output, and its ``--explain`` sidecar unless it is a dataset."""
     return (out, explain_path(out)) if explain and kind != "jsonl" else (out,)
 
@@ -135,10 +135,10 @@ def _selected(rel: str, globs: tuple[str, ...]) -> bool:
     return not globs or any(fnmatch(name, g) or fnmatch(rel, g) for g in globs)
 
 
-def is_up_to_date(src_stat: os.stat_result, outputs: Iterable[Path]) -> bool:
+def is_up_to_date(src_stat: os.stat_result, outputs: Iterable[str]) -> bool:
     """True when every output is a regular file at least as new as the input (a rename made it: it is complete)."""
     try:
-        stats = [p.stat() for p in outputs]
+        stats = [os.stat(p) for p in outputs]
     except OSError:
         return False
     return all(stat.S_ISREG(s.st_mode) and s.st_mtime_ns >= src_stat.st_mtime_ns for s in stats)
@@ -193,7 +193,7 @@ def _claim(claims: dict[str, str], rel: str, out_rel: str, sidecar: bool) -> str
 
 
 def _is_done(
-    path: Path, st: os.stat_result, entry: Entry | None, key: str, outputs: tuple[Path, ...]
+    path: str, st: os.stat_result, entry: Entry | None, key: str, outputs: tuple[str, ...]
 ) -> tuple[bool, bool]:
     """Whether the manifest's ``entry`` shows ``path`` done with settings ``key`` and ``outputs`` written; and
     whether only its time changed."""
@@ -230,6 +230,7 @@ def plan_tree(
     """
     plan = Plan()
     claims: dict[str, str] = dict(reserved or {})  # output name relative to DST -> what claimed it
+    dst_dir = os.fspath(dst)
     for name, rel in walk_tree(src, plan):
         if not _selected(rel, globs):
             continue
@@ -237,7 +238,6 @@ def plan_tree(
         if kind is None:
             plan.skipped[SKIP_UNSUPPORTED] += 1
             continue
-        path = Path(name)
         try:
             st = os.stat(name)
         except OSError as exc:
@@ -250,7 +250,7 @@ def plan_tree(
         if out_rel != rel and (src / out_rel).is_file():  # page.html beside page.txt: the .txt keeps its name
             plan.failures.append(FileResult(rel, error=f"its output {out_rel} is also the output of {out_rel}"))
             continue
-        out = dst / out_rel
+        out = os.path.join(dst_dir, out_rel)
         outputs = task_outputs(out, kind, explain)
         clash = _claim(claims, rel, out_rel, sidecar=len(outputs) > 1)
         if clash is not None:
@@ -260,13 +260,13 @@ def plan_tree(
             if manifest is None:
                 done, touched = is_up_to_date(st, outputs), False
             else:
-                done, touched = _is_done(path, st, manifest.get(rel), key, outputs)
+                done, touched = _is_done(name, st, manifest.get(rel), key, outputs)
             if touched and manifest is not None:
                 plan.unchanged[rel] = replace(manifest[rel], mtime_ns=st.st_mtime_ns)
             if done:
                 plan.skipped[SKIP_UP_TO_DATE] += 1
                 continue
-        task = Task(path, out, rel, kind, st.st_size, st.st_mtime_ns)
+        task = Task(name, out, rel, kind, st.st_size, st.st_mtime_ns)
         plan.tasks.append(task)
         if on_task is not None:
             on_task(task)

@@ -98,7 +98,7 @@ def _open_output(path: Path) -> Iterator[IO[bytes]]:
 def _write_explain(task: Task, decisions: Iterable[Decision]) -> None:
     """The sidecar: one ``cleaner clean --explain`` record per non-blank line."""
     name = display_name(task.rel)
-    with _open_output(explain_path(task.dst)) as out:
+    with _open_output(Path(explain_path(task.dst))) as out:
         for d in decisions:
             out.write((json.dumps({"file": name, **d.as_record()}, ensure_ascii=False) + "\n").encode("utf-8"))
 
@@ -127,22 +127,22 @@ class _Read:
 
 
 def _read_document(task: Task) -> _Read:
-    raw = read_path(str(task.src), decompress=False)
+    raw = read_path(task.src, decompress=False)
     digest = content_digest(raw)
-    text, encoding, replaced = decode_document(gunzip(raw) if task.src.name.endswith(".gz") else raw)
+    text, encoding, replaced = decode_document(gunzip(raw) if task.src.endswith(".gz") else raw)
     return _Read(text, encoding, replaced, digest)
 
 
 def _write_document(task: Task, document: _Read, result: DocumentResult | DocumentSummary) -> FileResult:
     """Write the cleaned text of ``task`` and say what was done."""
-    with _open_output(task.dst) as out:
+    with _open_output(Path(task.dst)) as out:
         out.write(result.text.encode("utf-8"))
     counts = result.counts()
     replaced = document.replaced
     return FileResult(
         task.rel,
         bytes_in=task.size,
-        bytes_out=task.dst.stat().st_size,
+        bytes_out=os.stat(task.dst).st_size,
         encoding=document.encoding,
         documents=1,
         truncated=int(result.truncated),
@@ -206,7 +206,7 @@ def clean_dataset(task: Task, settings: Settings) -> FileResult:
     bad: list[dict[str, Any]] = []
     documents = truncated = bad_count = 0
     stopped: str | None = None
-    with open_binary(task.src) as stream, _open_output(task.dst) as out:
+    with open_binary(task.src) as stream, _open_output(Path(task.dst)) as out:
         outcomes = clean_jsonl_lines(cleaner, binary_lines(stream), settings.text_field, settings.html, decisions=False)
         for outcome in outcomes:
             if outcome.error is not None:
@@ -232,7 +232,7 @@ def clean_dataset(task: Task, settings: Settings) -> FileResult:
     return FileResult(
         task.rel,
         bytes_in=task.size,
-        bytes_out=task.dst.stat().st_size,
+        bytes_out=os.stat(task.dst).st_size,
         encoding="utf-8",
         documents=documents,
         truncated=truncated,
@@ -274,7 +274,7 @@ def default_jobs() -> int:
 def chunk_tasks(tasks: list[Task], jobs: int) -> list[list[Task]]:
     """Group tasks (largest first) into chunks of about CHUNK_BYTES, in order; a big file is a chunk of its own.
 
-    >>> sizes = [len(c) for c in chunk_tasks([Task(Path(), Path(), "a", "text", n) for n in (10**6, 10, 10, 10)], 1)]
+    >>> sizes = [len(c) for c in chunk_tasks([Task("", "", "a", "text", n) for n in (10**6, 10, 10, 10)], 1)]
     >>> sizes
     [1, 3]
     """

@@ -58,7 +58,7 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def file_digest(path: Path) -> str:
+def file_digest(path: str | Path) -> str:
     """:func:`content_digest` of a file's bytes, read in chunks."""
     h = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as fh:

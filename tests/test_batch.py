@@ -219,7 +219,7 @@ def test_summary_line_on_stderr_and_quiet(src: Path, tmp_path: Path) -> None:
 
 
 def test_progress_bar_shows_files_and_bytes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    tasks = [Task(tmp_path / "a", tmp_path / "b", "a.txt", "text", 2_000_000)]
+    tasks = [Task(str(tmp_path / "a"), str(tmp_path / "b"), "a.txt", "text", 2_000_000)]
     with progress_bar(tasks, enabled=True) as advance:
         advance([FileResult("a.txt")])
     err = capsys.readouterr().err
@@ -428,7 +428,7 @@ def test_one_job_runs_in_process_without_workers(src: Path, tmp_path: Path, monk
 
 def test_chunks_are_largest_first_and_bounded() -> None:
     sizes = [5 * batch_run.CHUNK_BYTES, *([1000] * 1000), *([0] * 500)]
-    tasks = [Task(Path(), Path(), str(i), "text", n) for i, n in enumerate(sizes)]
+    tasks = [Task("", "", str(i), "text", n) for i, n in enumerate(sizes)]
     chunks = batch_run.chunk_tasks(tasks, jobs=2)
     assert [t for c in chunks for t in c] == tasks
     assert [t.size for t in chunks[0]] == [5 * batch_run.CHUNK_BYTES]
@@ -563,7 +563,7 @@ def test_workers_started_before_planning_clean_the_files_or_end_when_interrupted
     settings = batch_run.Settings(Options(use_model=False))
     with batch_run.worker_pool(2) as pool:
         assert pool is not None
-        tasks = [Task(s, tmp_path / s.name, s.name, "text", s.stat().st_size) for s in SEEDS]
+        tasks = [Task(str(s), str(tmp_path / s.name), s.name, "text", s.stat().st_size) for s in SEEDS]
         results = [r for rs in batch_run.run_tasks(tasks, settings, 2, pool=pool) for r in rs]
     assert sorted(r.rel for r in results if r.error is None) == sorted(s.name for s in SEEDS)
     with pytest.raises(KeyboardInterrupt), batch_run.worker_pool(2) as pool:
@@ -578,7 +578,7 @@ def test_spawned_workers_clean_like_forked_ones(tmp_path: Path, monkeypatch: pyt
     import multiprocessing
 
     settings = batch_run.Settings(Options(use_model=False))
-    tasks = [Task(s, tmp_path / "spawned" / s.name, s.name, "text", s.stat().st_size) for s in SEEDS]
+    tasks = [Task(str(s), str(tmp_path / "spawned" / s.name), s.name, "text", s.stat().st_size) for s in SEEDS]
     monkeypatch.setattr(batch_run, "_context", lambda: multiprocessing.get_context("spawn"))
     results = [r for rs in batch_run.run_tasks(tasks, settings, 2) for r in rs]
     assert sorted(r.rel for r in results if r.error is None) == sorted(s.name for s in SEEDS)
@@ -607,7 +607,7 @@ def test_chunks_sent_while_planning_are_the_largest_waiting_in_full_chunks(sizes
     """Chunks go out only while a reserve of full chunks per worker waits, each largest first, each task once."""
     pool = _DonePool()
     early = batch_run.EarlyChunks(pool, batch_run.Settings(Options()), jobs=2)  # type: ignore[arg-type]
-    tasks = [Task(Path(), Path(), f"f{i:04d}", "text", n) for i, n in enumerate(sizes)]
+    tasks = [Task("", "", f"f{i:04d}", "text", n) for i, n in enumerate(sizes)]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(batch_run, "CHUNK_BYTES", 2_000)
         mp.setattr(batch_run, "CHUNK_FILES", 5)

@@ -386,7 +386,7 @@ def test_input_edited_while_it_was_cleaned_is_redone(tmp_path: Path, monkeypatch
 
     def edit_while_cleaning(task: Task, settings: Settings) -> FileResult:
         result = original(task, settings)
-        task.src.write_text("Edited meanwhile: a new article line that is long enough to be kept.\n")
+        Path(task.src).write_text("Edited meanwhile: a new article line that is long enough to be kept.\n")
         return result
 
     monkeypatch.setattr(batch_run, "clean_document", edit_while_cleaning)

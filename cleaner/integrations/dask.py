@@ -43,7 +43,7 @@ def file_task(path: Path, src_root: Path, out_dir: Path) -> Task:
     kind = file_kind(path.name)
     if kind is None:
         raise ValueError(f"{rel}: not a .txt, .html/.htm or .jsonl file (optionally .gz)")
-    return Task(path, out_dir / output_rel(rel, kind), rel, kind, path.stat().st_size)
+    return Task(str(path), str(out_dir / output_rel(rel, kind)), rel, kind, path.stat().st_size)
 
 
 def _load_cleaner(settings: Settings) -> str:
