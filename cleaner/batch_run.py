@@ -135,14 +135,15 @@ def _read_document(task: Task) -> _Read:
 
 def _write_document(task: Task, document: _Read, result: DocumentResult | DocumentSummary) -> FileResult:
     """Write the cleaned text of ``task`` and say what was done."""
+    data = result.text.encode("utf-8")
     with _open_output(Path(task.dst)) as out:
-        out.write(result.text.encode("utf-8"))
+        out.write(data)
     counts = result.counts()
     replaced = document.replaced
     return FileResult(
         task.rel,
         bytes_in=task.size,
-        bytes_out=os.stat(task.dst).st_size,
+        bytes_out=os.stat(task.dst).st_size if task.dst.endswith(".gz") else len(data),
         encoding=document.encoding,
         documents=1,
         truncated=int(result.truncated),

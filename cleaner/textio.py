@@ -263,12 +263,15 @@ def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
     Only for regular files and new paths (see :func:`output_file`, which decides). The file keeps the mode
     of the file it replaces; a new one gets the user's usual umask.
     """
-    make_dirs(path.parent)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
         mode = _default_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:  # its folder is missing: made now (not checked for every file of a batch)
+        make_dirs(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as fh:
             yield fh

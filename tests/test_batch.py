@@ -66,6 +66,18 @@ def temp_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if TEMP_NAME.match(p.name)]
 
 
+def test_report_counts_the_bytes_written_plain_or_compressed(tmp_path: Path) -> None:
+    """A plain output's size is the text it was given; a .gz output's, the compressed file's."""
+    src = tmp_path / "src"
+    (src / "new" / "folder").mkdir(parents=True)
+    (src / "new" / "folder" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "b.txt.gz").write_bytes(gzip.compress(ARTICLE.encode()))
+    code, _ = run(src, tmp_path / "dst", "--no-model", "-j", "1", "--report", tmp_path / "r.json")
+    sizes = {name: len(data) for name, data in tree(tmp_path / "dst").items()}
+    assert code == 0 and set(sizes) == {"new/folder/a.txt", "b.txt.gz"}
+    assert report_of(tmp_path / "r.json")["bytes"]["out"] == sum(sizes.values())
+
+
 @pytest.fixture
 def src(tmp_path: Path) -> Path:
     """A small tree: seeds at two depths, an HTML page, a JSONL dataset and a file to skip."""
