@@ -150,7 +150,7 @@ def run_batch(
         except BaseException:
             remove_stale_temps(dst)  # what the ended workers left
             raise
-        rewrite_manifest(dst, journal.entries)
+        rewrite_manifest(dst, journal.entries, journal.lines)
         in_flight(markers)
     facts = {
         "src": display_name(str(src)),

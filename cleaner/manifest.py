@@ -40,6 +40,8 @@ JOURNAL = "manifest.log"  # not a name batch would ever write an output to (no .
 LOCK = "lock"
 HASH_CHUNK = 1 << 20  # bytes read at a time when hashing a file
 FLUSH_SECONDS = 1.0  # the journal reaches the disk at least this often: a kill loses at most this much record
+JOURNAL_BUFFER = 1 << 20  # bytes of journal held between flushes
+_json_string = json.encoder.encode_basestring_ascii  # what json.dumps does with each string (ensure_ascii)
 
 
 @dataclass(frozen=True)
@@ -103,12 +105,20 @@ def read_manifest(dst: Path) -> dict[str, Entry]:
 
 
 def _line(rel: str, entry: Entry | None) -> str:
+    """The journal line of one input: ``json.dumps`` of its record, formatted directly (this runs twice per file,
+    in the batch process, while the workers wait for it); every string goes through json's own escaping.
+
+    ASCII: a file name that is not UTF-8 survives as ``\\udcXX`` escapes.
+    """
+    path = _json_string(rel)
     if entry is None:
-        record: dict[str, Any] = {"path": rel, "failed": True}
-    else:  # not dataclasses.asdict: it deep-copies, and this runs once per file
-        record = {"path": rel, "size": entry.size, "mtime_ns": entry.mtime_ns, "digest": entry.digest}
-        record.update(settings=entry.settings, outputs=entry.outputs)
-    return json.dumps(record) + "\n"  # ASCII: a file name that is not UTF-8 survives as \\udcXX escapes
+        return f'{{"path": {path}, "failed": true}}\n'
+    outputs = ", ".join(map(_json_string, entry.outputs))
+    return (
+        f'{{"path": {path}, "size": {int(entry.size)}, "mtime_ns": {int(entry.mtime_ns)}, '
+        f'"digest": {_json_string(entry.digest)}, "settings": {_json_string(entry.settings)}, '
+        f'"outputs": [{outputs}]}}\n'
+    )
 
 
 class Journal:
@@ -121,18 +131,23 @@ class Journal:
     def __init__(self, dst: Path, entries: dict[str, Entry]) -> None:
         self.path = dst / STATE_DIR / JOURNAL
         self.entries = dict(entries)
-        self._fh: IO[str] = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self.lines: dict[str, str] = {}  # the journal line of each entry recorded here, for rewrite_manifest
+        # a buffer of its own: the file is written when flushed, not every 8 kB (a system call per chunk of files)
+        self._fh: IO[str] = open(self.path, "a", encoding="utf-8", buffering=JOURNAL_BUFFER)  # noqa: SIM115
         self._flushed = time.monotonic()
 
     def record(self, items: Iterable[tuple[str, Entry | None]]) -> None:
         """Append; flushed every FLUSH_SECONDS, so a killed run keeps (nearly) all the files it finished."""
         lines = []
         for rel, entry in items:
-            lines.append(_line(rel, entry))
+            line = _line(rel, entry)
+            lines.append(line)
             if entry is None:
                 self.entries.pop(rel, None)
+                self.lines.pop(rel, None)
             else:
                 self.entries[rel] = entry
+                self.lines[rel] = line
         self._fh.write("".join(lines))
         if time.monotonic() - self._flushed >= FLUSH_SECONDS:
             self._fh.flush()
@@ -143,12 +158,14 @@ class Journal:
         self._fh.close()
 
 
-def rewrite_manifest(dst: Path, entries: dict[str, Entry]) -> None:
-    """Replace the journal by one line per entry (atomically), so it does not grow run after run."""
+def rewrite_manifest(dst: Path, entries: dict[str, Entry], lines: dict[str, str] | None = None) -> None:
+    """Replace the journal by one line per entry (atomically), so it does not grow run after run; ``lines`` are
+    lines already made for (some of) the entries (:attr:`Journal.lines`)."""
     from cleaner.textio import atomic_writer
 
+    lines = lines or {}
     with atomic_writer(dst / STATE_DIR / JOURNAL) as fh:
-        fh.write("".join(_line(rel, entry) for rel, entry in sorted(entries.items())))
+        fh.write("".join(lines.get(rel) or _line(rel, entry) for rel, entry in sorted(entries.items())))
 
 
 class BatchLocked(CleanerError):

@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner import api, batch_run
+from cleaner import api, batch_run, manifest
 from cleaner.api import Cleaner
 from cleaner.batch import batch_command
 from cleaner.batch_plan import KINDS_BY_SUFFIX, TEMP_NAME, FileResult, Task, file_kind, plan_tree
 from cleaner.batch_report import progress_bar
 from cleaner.errors import ModelError
-from cleaner.manifest import STATE_DIR
+from cleaner.manifest import STATE_DIR, Entry
 from cleaner.options import Options
 from cleaner.textio import atomic_writer
 from tests.conftest import SEEDS
@@ -665,3 +665,33 @@ def test_chunks_sent_while_planning_give_the_outputs_of_one_job(
     assert one.ok == two.ok == 150 and not two.failures
     assert (one.kept, one.dropped) == (two.kept, two.dropped)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+# ------------------------------------------------------------------------------------ the manifest's lines
+
+_TEXTS = st.text(st.characters(codec="utf-8") | st.sampled_from(['"', "\\", "\n", "\udcff", "\x00", "é", "😀"]))
+
+
+@given(_TEXTS, st.none() | st.tuples(st.integers(0, 2**63), st.integers(0, 2**63), _TEXTS, _TEXTS, st.lists(_TEXTS)))
+def test_a_journal_line_is_the_json_of_its_record(rel: str, fields: tuple | None) -> None:
+    """Formatted directly for speed, a line is still exactly json.dumps of the record (ASCII, escapes and all)."""
+    if fields is None:
+        entry, record = None, {"path": rel, "failed": True}
+    else:
+        size, mtime, digest, key, outputs = fields
+        entry = Entry(size, mtime, digest, key, tuple(outputs))
+        record = {"path": rel, "size": size, "mtime_ns": mtime, "digest": digest, "settings": key, "outputs": outputs}
+    assert manifest._line(rel, entry) == json.dumps(record) + "\n"
+
+
+def test_the_rewritten_manifest_reads_back_what_the_journal_recorded(tmp_path: Path) -> None:
+    entries = {f"a{i}.txt": Entry(i, i * 7, "d" * 32, "k" * 32, (f"a{i}.txt",)) for i in range(5)}
+    (tmp_path / STATE_DIR).mkdir()
+    journal = manifest.Journal(tmp_path, {"old.txt": Entry(1, 2, "e" * 32, "k" * 32, ("old.txt",))})
+    journal.record([*entries.items(), ("a3.txt", None)])
+    journal.close()
+    assert manifest.read_manifest(tmp_path) == {k: v for k, v in journal.entries.items() if k != "old.txt"}
+    journal.entries["a3.txt"] = entries["a3.txt"]  # an entry of an earlier run: rewritten without a line of its own
+    manifest.rewrite_manifest(tmp_path, journal.entries, journal.lines)
+    assert manifest.read_manifest(tmp_path) == journal.entries
+    assert sorted(journal.lines) == ["a0.txt", "a1.txt", "a2.txt", "a4.txt"]
