@@ -414,7 +414,11 @@ class EarlyChunks:
                 size += task.size
             self._bytes -= size
             assert self.pool is not None
-            future = self.pool.submit(clean_chunk, chunk, self.settings, self.marker_dir)
+            try:
+                future = self.pool.submit(clean_chunk, chunk, self.settings, self.marker_dir)
+            except BrokenProcessPool:  # a worker died: run_tasks redoes what was sent, and sends the rest itself
+                self.pool = None
+                return
             self.started.append((future, chunk))
             busy += 1
 

@@ -695,3 +695,22 @@ def test_the_rewritten_manifest_reads_back_what_the_journal_recorded(tmp_path: P
     manifest.rewrite_manifest(tmp_path, journal.entries, journal.lines)
     assert manifest.read_manifest(tmp_path) == journal.entries
     assert sorted(journal.lines) == ["a0.txt", "a1.txt", "a2.txt", "a4.txt"]
+
+
+def test_a_pool_broken_while_planning_leaves_the_rest_to_run_tasks() -> None:
+    """A worker that dies during a long walk breaks the pool: planning goes on, sending nothing more early."""
+
+    class Broken(_DonePool):
+        def submit(self, fn: Any, chunk: list[Task], *args: Any) -> Future[list[FileResult]]:
+            if self.chunks:
+                raise batch_run.BrokenProcessPool("a worker died")
+            return super().submit(fn, chunk, *args)
+
+    pool = Broken()
+    early = batch_run.EarlyChunks(pool, batch_run.Settings(Options()), jobs=2)  # type: ignore[arg-type]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batch_run, "CHUNK_BYTES", 100)
+        mp.setattr(batch_run, "OFFERS_PER_CHECK", 1)
+        for i in range(50):
+            early.offer(Task("", "", f"f{i:02d}", "text", 100))
+    assert len(early.started) == 1 and early.pool is None
