@@ -35,13 +35,13 @@ import click
 
 from cleaner.api import shared_cleaner
 from cleaner.batch_plan import (
-    EXPLAIN_SUFFIX,
     FileResult,
     Task,
     check_paths,
     output_rel,
     plan_tree,
     remove_stale_temps,
+    task_outputs,
 )
 from cleaner.batch_report import Tally, echo_failures, progress_bar, write_report
 from cleaner.batch_run import EarlyChunks, Settings, capped_jobs, in_flight, run_tasks, worker_pool
@@ -80,8 +80,7 @@ def _manifest_items(
         if r.error is not None or r.digest is None:
             yield r.rel, None
             continue
-        out = output_rel(r.rel, task.kind)
-        outputs = (out, out + EXPLAIN_SUFFIX) if explain and task.kind != "jsonl" else (out,)
+        outputs = task_outputs(output_rel(r.rel, task.kind), task.kind, explain)
         yield r.rel, Entry(task.size, task.mtime_ns, r.digest, key, outputs)
 
 

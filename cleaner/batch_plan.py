@@ -178,12 +178,11 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _claim(claims: dict[str, str], rel: str, out_rel: str, sidecar: bool) -> str | None:
-    """Claim for input ``rel`` its output names (``out_rel`` relative to DST, and its sidecar's); the name of
-    whatever claimed one first, if any."""
-    if out_rel.startswith(STATE_DIR + "/"):
+def _claim(claims: dict[str, str], rel: str, names: tuple[str, ...]) -> str | None:
+    """Claim for input ``rel`` its output ``names`` (relative to DST, :func:`task_outputs`); the name of whatever
+    claimed one first, if any."""
+    if names[0].startswith(STATE_DIR + "/"):
         return f"cleaner's state folder {STATE_DIR}"
-    names = (out_rel, out_rel + EXPLAIN_SUFFIX) if sidecar else (out_rel,)
     for name in names:
         if name in claims:
             return claims[name]
@@ -252,7 +251,7 @@ def plan_tree(
             continue
         out = os.path.join(dst_dir, out_rel)
         outputs = task_outputs(out, kind, explain)
-        clash = _claim(claims, rel, out_rel, sidecar=len(outputs) > 1)
+        clash = _claim(claims, rel, task_outputs(out_rel, kind, explain))
         if clash is not None:
             plan.failures.append(FileResult(rel, error=f"its output name clashes with {clash}: not written"))
             continue
