@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +123,9 @@ def test_train_html_end_to_end_on_both_sources(tmp_path: Path, monkeypatch: pyte
     unguarded = {(r["tree_rounds"], r["tree_leaves"]) for r in model.meta["cv_without_code_guard"]}  # same trees
     assert unguarded == configs - {(0, 0)} and ("code_guard_shift" in model.meta) == (model.stage2 is not None)
     (folder,) = cache.iterdir()  # pages cached under the code's key, so older code's pages are never read
-    assert folder.name == f"prep-{train_html.cache_key()}" and len(list(folder.glob("*.pkl"))) == 11
+    assert folder.name == f"prep2-{train_html.cache_key()}" and len(list(folder.glob("*.pkl"))) == 11
+    cached = pickle.loads(next(folder.glob("*.pkl")).read_bytes())  # fields only: readable from any entry point
+    assert isinstance(cached, dict) and set(cached) == {f.name for f in dataclasses.fields(train_html.PageData)}
     card = "\n".join(train_html.card_section(model))
     assert "WCXB train 6, article benchmark train 2" in card and "article benchmark's dev pages" in card
 

@@ -237,18 +237,18 @@ def cache_key() -> str:
 
 def prepare(pages: Sequence[GoldPage], cache: Path | None) -> list[PageData]:
     """``page_data`` of every page; with ``cache``, stored there per page (a scratch folder, never shipped)."""
-    folder = cache / f"prep-{cache_key()}" if cache else None
+    folder = cache / f"prep2-{cache_key()}" if cache else None
     out = []
     for i, page in enumerate(pages):
         path = folder / f"{page.path.parent.name}-{page.id}.pkl" if folder else None
         if path is not None and path.is_file():
-            out.append(pickle.loads(path.read_bytes()))  # our own scratch files, written just below
+            out.append(PageData(**pickle.loads(path.read_bytes())))  # our own scratch files, written just below
             continue
         data = page_data(page)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(pickle.dumps(data))
+            tmp.write_bytes(pickle.dumps(vars(data)))  # fields, not the class: readable from any entry point
             tmp.replace(path)  # a killed run leaves no half-written page behind
         out.append(data)
         if (i + 1) % 100 == 0:
