@@ -178,3 +178,18 @@ def test_page_weights_weigh_every_page_the_same() -> None:
     assert w[:2].sum() == pytest.approx(w[2:].sum()) and w[2:].tolist() == pytest.approx([0.25, 0.75, 1.5])
     _, _, w = train_html.stacked(data, xs, [0, 1])
     assert w.tolist() == pytest.approx(np.concatenate([short, long_]) / np.concatenate([short, long_]).mean())
+
+
+def test_html_errors_reports_the_held_out_misses_of_the_shipped_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from training import html_errors
+
+    monkeypatch.setattr(train_html, "FOLDS", 3)
+    shared = _shared(tmp_path / "shared")
+    assert html_errors.main(["--shared", str(shared), "--type", "article"]) == 0
+    out = capsys.readouterr().out
+    assert "== article: leaked:" in out and "== article: dropped:" in out and "by block size" in out
+    assert html_errors.main(["--shared", str(shared), "--type", "forum"]) == 2  # no train page of that type
+    assert html_errors.main(["--shared", str(tmp_path / "none")]) == 0  # no shared data: skipped, said so
+    assert "html_errors: skipped" in capsys.readouterr().err
