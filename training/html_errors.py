@@ -61,10 +61,9 @@ def misses(data: Sequence[train_html.PageData], logits: Sequence[np.ndarray], th
     >>> [m.kind for m in misses([page], [np.array([2.0, -2.0])], 0.5)]
     ['leaked', 'dropped']
     """
-    cut = float(np.log(threshold / (1 - threshold)))
     out = []
     for d, z in zip(data, logits):
-        for text, kept, label, words in zip(d.texts, np.asarray(z) >= cut, d.labels, d.words):
+        for text, kept, label, words in zip(d.texts, train_html.sigmoid(z) >= threshold, d.labels, d.words):
             if kept != bool(label):
                 out.append(Miss("leaked" if kept else "dropped", int(words), d.page.domain, text))
     return out
