@@ -49,8 +49,9 @@ from cleaner.textio import (
 )
 
 MAX_BAD_LINES_LISTED = 1000  # per dataset: a broken file must not make the report as large as the data
-CHUNK_BYTES = 256_000  # input per worker task: ~0.1 s of work, so the ~1 ms cost of a task is small, the tail short
-CHUNK_FILES = 200  # ...and at most this many files, so that many tiny files still spread over the workers
+CHUNK_BYTES = 1_000_000  # input per worker task: ~0.07 s of work; fewer, larger tasks wake the batch process
+# (and preempt a worker) less often: -j 2 ran ~5% faster than with 256 kB, the tail stays short
+CHUNK_FILES = 250  # ...and at most this many files (~0.07 s too, at ~0.3 ms per small file)
 CHUNKS_PER_JOB = 4  # small runs get at least this many chunks per worker, else one chunk decides the wall time
 CHUNKS_AHEAD_PER_JOB = 2  # while planning goes on, chunks sent but not finished: enough to keep a worker busy
 OFFERS_PER_CHECK = 64  # while planning goes on, look at the workers' progress once per this many planned files
@@ -274,16 +275,18 @@ def default_jobs() -> int:
 
 def chunk_tasks(tasks: list[Task], jobs: int) -> list[list[Task]]:
     """Group tasks (largest first) into chunks of about CHUNK_BYTES, in order; a big file is a chunk of its own.
+    A small run still gets ``CHUNKS_PER_JOB`` chunks per job, by bytes and by files.
 
-    >>> sizes = [len(c) for c in chunk_tasks([Task("", "", "a", "text", n) for n in (10**6, 10, 10, 10)], 1)]
-    >>> sizes
-    [1, 3]
+    >>> tasks = [Task("", "", str(i), "text", n) for i, n in enumerate([10**6] + [10] * 99)]
+    >>> [len(c) for c in chunk_tasks(tasks, jobs=2)]
+    [1, 13, 13, 13, 13, 13, 13, 13, 8]
     """
     limit = min(CHUNK_BYTES, sum(t.size for t in tasks) // (jobs * CHUNKS_PER_JOB) + 1)
+    files = min(CHUNK_FILES, len(tasks) // (jobs * CHUNKS_PER_JOB) + 1)
     chunks: list[list[Task]] = [[]]
     size = 0
     for task in tasks:
-        if size >= limit or len(chunks[-1]) >= CHUNK_FILES:
+        if size >= limit or len(chunks[-1]) >= files:
             chunks.append([])
             size = 0
         chunks[-1].append(task)
