@@ -441,12 +441,16 @@ def run_tasks(
 
     A worker that dies (killed, out of memory, a crash) does not end the run: the files it and the others were
     cleaning are each run again alone in a fresh worker, a file that kills that one too is recorded as failed,
-    and the rest goes on in a new pool. Closing this generator (Ctrl-C, SIGTERM) ends the workers.
+    and the rest goes on in a new pool. A death that no marker ties to a file (a worker killed between files)
+    blames none: the rest goes on in a new pool, not one file per process; only when the new pool dies
+    without a suspect too is every file left run alone. Closing this generator (Ctrl-C, SIGTERM) ends the
+    workers.
     """
     if jobs <= 1 or (len(tasks) <= 1 and not started):
         yield from (clean_group(group, settings, clean) for group in together(tasks, settings, clean))
         return
     pending = tasks
+    blameless = 0  # pools in a row that died with no file named by a marker and none finished
     while pending:
         done: set[str] = set()
         with contextlib.ExitStack() as own:
@@ -462,8 +466,15 @@ def run_tasks(
             except BrokenProcessPool:
                 pool, started = None, ()  # broken for good: the rest goes to a new one
         remaining = [t for t in pending if t.rel not in done]
-        suspects = in_flight(marker_dir) if marker_dir is not None else set()
-        suspects = {t.rel for t in remaining} & suspects or {t.rel for t in remaining}
+        suspects = {t.rel for t in remaining} & (in_flight(marker_dir) if marker_dir is not None else set())
+        if not suspects:
+            blameless = 1 if done else blameless + 1  # files finished since the last death: that one is past
+            if blameless == 1:
+                pending = remaining
+                continue
+            suspects = {t.rel for t in remaining}
+        else:
+            blameless = 0
         for task in remaining:
             if task.rel in suspects:
                 yield [_run_alone(task, settings, clean)]

@@ -304,20 +304,50 @@ def crashing_clean_file(task: Task, settings: Settings) -> FileResult:
     return clean_file(task, settings)
 
 
-def test_a_crashed_worker_fails_its_file_and_the_run_goes_on(tmp_path: Path) -> None:
+@pytest.mark.parametrize("with_markers", [True, False], ids=["markers", "no-markers"])
+def test_a_crashed_worker_fails_its_file_and_the_run_goes_on(tmp_path: Path, with_markers: bool) -> None:
+    """Without markers the first death blames no file; the one that kills the next pools too is found alone."""
     src, dst = tmp_path / "src", tmp_path / "dst"
     src.mkdir()
     for i in range(40):
         (src / f"{'crash' if i == 5 else 'ok'}{i:02d}.txt").write_text(ARTICLE * (i + 1))
     plan = plan_tree(src, dst, (), False, False)
-    markers = tmp_path / "markers"
-    markers.mkdir()
+    markers = tmp_path / "markers" if with_markers else None
+    if markers is not None:
+        markers.mkdir()
     settings = Settings(Options(use_model=False))
     results = [r for rs in run_tasks(plan.tasks, settings, 2, markers, crashing_clean_file) for r in rs]
     failed = {r.rel: r.error for r in results if r.error}
     assert sorted(r.rel for r in results) == sorted(t.rel for t in plan.tasks)
     assert list(failed) == ["crash05.txt"] and "worker process died" in failed["crash05.txt"]
-    assert len(list(dst.rglob("*.txt"))) == 39 and not in_flight(markers)
+    assert len(list(dst.rglob("*.txt"))) == 39 and (markers is None or not in_flight(markers))
+
+
+def killed_once_clean_file(task: Task, settings: Settings) -> FileResult:
+    """clean_file, but the first worker to reach ok05.txt is killed (as by an out-of-memory kill), once."""
+    flag = Path(task.src).with_suffix(".killed")
+    if task.rel == "ok05.txt" and not flag.exists():
+        flag.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return clean_file(task, settings)
+
+
+def test_a_worker_death_that_names_no_file_goes_on_in_a_new_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No marker names a file (none given here, as for a worker killed between files): nothing is blamed, and
+    the rest is cleaned by a new pool, not one file per fresh worker."""
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    src.mkdir()
+    for i in range(40):
+        (src / f"ok{i:02d}.txt").write_text(ARTICLE * (i + 1))
+    plan = plan_tree(src, dst, (), False, False)
+    monkeypatch.setattr(batch_run, "_run_alone", lambda *a: pytest.fail("a file was run alone"))
+    settings = Settings(Options(use_model=False))
+    results = [r for rs in run_tasks(plan.tasks, settings, 2, None, killed_once_clean_file) for r in rs]
+    assert sorted(r.rel for r in results) == sorted(t.rel for t in plan.tasks)
+    assert not [r for r in results if r.error] and (src / "ok05.killed").exists()
+    assert len(list(dst.rglob("*.txt"))) == 40
 
 
 # ------------------------------------------------------------------------------------ 6. stale batch outputs
