@@ -10,6 +10,7 @@ the generator (Ctrl-C, SIGTERM) ends the workers.
 from __future__ import annotations
 
 import contextlib
+import gc
 import gzip
 import heapq
 import json
@@ -534,13 +535,36 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
     if jobs <= 1:
         yield None
         return
-    pool = _new_pool(jobs)
+    with _heap_frozen():
+        pool = _new_pool(jobs)
+        try:
+            yield pool
+        except BaseException:
+            end_workers(pool)
+            raise
+        pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """While it lasts, the garbage collector leaves alone the objects this process holds now (``gc.freeze``), and
+    so do workers forked meanwhile, which inherit the setting.
+
+    Forked workers share this process's memory until one of them writes to a page, which then gets copied. A
+    full collection writes to every object it visits (modules, rule tables, the model's index), so without this
+    each worker, and this process while it plans and tallies, copied most of that memory again: -j 2 made ~15%
+    more page faults and ran ~2% slower. Cycles of garbage already here wait until it ends (``gc.unfreeze``);
+    objects still in use are freed by reference counting as always. A program that froze objects itself keeps
+    its own setting: nothing is frozen or unfrozen then.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
     try:
-        yield pool
-    except BaseException:
-        end_workers(pool)
-        raise
-    pool.shutdown(wait=True)
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def end_workers(pool: ProcessPoolExecutor) -> None:

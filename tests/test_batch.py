@@ -585,6 +585,20 @@ def test_workers_started_before_planning_clean_the_files_or_end_when_interrupted
     assert workers and not any(w.is_alive() for w in workers)
 
 
+def test_forked_workers_leave_the_inherited_heap_to_reference_counting() -> None:
+    """While a pool lives, its forked workers' garbage collector, and this process's, skip the objects that were
+    here at the fork (each collection would copy their pages); afterwards this process collects them again."""
+    import gc
+
+    before = gc.get_freeze_count()
+    with batch_run.worker_pool(2) as pool:
+        assert pool is not None
+        if pool._mp_context.get_start_method() == "fork":
+            assert pool.submit(gc.get_freeze_count).result() > before
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == before
+
+
 def test_spawned_workers_clean_like_forked_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where fork is unavailable (or other threads run), workers are spawned: fresh Pythons, same outputs."""
     import multiprocessing
