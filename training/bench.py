@@ -184,20 +184,25 @@ def batch_rows(tmp: Path) -> list[str]:
     Every run writes into a DST of its own, deleted only at the end: on ext4, files created where many were just
     deleted cost several times the system time (the allocator skips recently freed inodes), which would charge
     a run for its predecessor's cleanup. The disk is synced before each run, and the settings alternate over
-    ``BATCH_ROUNDS`` rounds (the shared host's speed drifts within minutes): each row is its best.
+    ``BATCH_ROUNDS`` rounds (the shared host's speed drifts within minutes): each row is its best, and the
+    -j 2 row also gives each round's own ratio, which shows how much the host moved.
     """
     files, mb = make_batch_tree(tmp / "batch_src")
     src = str(tmp / "batch_src")
     best: dict[int, tuple[float, float, int]] = {}
+    paired: list[float] = []  # each round's -j 1 time over its -j 2 time: runs a few seconds apart
     ceiling = float("inf")
     outputs = tmp / "batch_outputs"
     for round_ in range(BATCH_ROUNDS):
+        this_round = {}
         for jobs in BATCH_JOBS:
             os.sync()
             dst = str(outputs / f"j{jobs}-{round_}")
             secs, rss, code = run_child([*CLEANER, "batch", src, dst, "-j", str(jobs), "-q"])
+            this_round[jobs] = secs
             if jobs not in best or secs < best[jobs][0]:
                 best[jobs] = (secs, rss, code)
+        paired.append(this_round[BATCH_JOBS[0]] / this_round[BATCH_JOBS[-1]])
         os.sync()
         pair = [
             [*CLEANER, "batch", src, str(outputs / f"half{k}-{round_}"), "-j", "1", "-q", "--glob", glob]
@@ -209,7 +214,12 @@ def batch_rows(tmp: Path) -> list[str]:
     rows = []
     for jobs in BATCH_JOBS:
         secs, rss, code = best[jobs]
-        speedup = f", x{one / secs:.2f} the speed of -j {BATCH_JOBS[0]}" if jobs != BATCH_JOBS[0] else ""
+        speedup = (
+            f", x{one / secs:.2f} the speed of -j {BATCH_JOBS[0]} (round by round: "
+            f"{', '.join(f'x{r:.2f}' for r in paired)})"
+            if jobs != BATCH_JOBS[0]
+            else ""
+        )
         rows.append(
             f"| `cleaner batch -j {jobs}`, {files:,} files ({mb:.1f} MB), best of {BATCH_ROUNDS} | "
             f"{files / secs:,.0f} files/s, {mb / secs:.2f} MB/s, {secs:.1f} s{speedup}, "
