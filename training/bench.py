@@ -194,7 +194,7 @@ def batch_rows(tmp: Path) -> list[str]:
     ceiling = float("inf")
     outputs = tmp / "batch_outputs"
     for round_ in range(BATCH_ROUNDS):
-        this_round = {}
+        this_round: dict[int, float] = {}
         for jobs in BATCH_JOBS:
             os.sync()
             dst = str(outputs / f"j{jobs}-{round_}")
